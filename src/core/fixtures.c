@@ -1,0 +1,307 @@
+/* fixtures.c -- fixtures documents (see fixtures.h and docs/fixtures.md). */
+#include "fixtures.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "crypto.h"
+#include "identity.h"
+#include "json.h"
+
+extern const char cspd_demo_world_json[];
+
+const char *cspd_demo_world(void) { return cspd_demo_world_json; }
+
+/* ---- hash cache: fixtures reuse the same demo passwords on every reset ---- */
+
+struct hash_entry {
+  char *secret;
+  char hash[128];
+  struct hash_entry *next;
+};
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hash_entry *cache;
+
+static int cached_hash(const char *secret, char out[128]) {
+  pthread_mutex_lock(&cache_lock);
+  for (struct hash_entry *e = cache; e != NULL; e = e->next) {
+    if (strcmp(e->secret, secret) == 0) {
+      memcpy(out, e->hash, 128);
+      pthread_mutex_unlock(&cache_lock);
+      return 0;
+    }
+  }
+  pthread_mutex_unlock(&cache_lock);
+  if (cspd_secret_hash(secret, out) != 0)
+    return -1;
+  struct hash_entry *e = calloc(1, sizeof *e);
+  if (e == NULL)
+    return 0;
+  e->secret = strdup(secret);
+  memcpy(e->hash, out, 128);
+  pthread_mutex_lock(&cache_lock);
+  e->next = cache;
+  cache = e;
+  pthread_mutex_unlock(&cache_lock);
+  return 0;
+}
+
+/** Hash the secret named @a key of every element of array @a arr. */
+static int hash_all(struct cspd_ctx *c, json_t *arr, const char *key, const char *path) {
+  size_t i;
+  json_t *el;
+  json_array_foreach(arr, i, el) {
+    char *p = cspd_arena_printf(c->arena, "%s[%zu]", path, i);
+    if (!json_is_object(el))
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s must be an object", p);
+    const char *secret;
+    if (cspd_json_str(c, el, key, true, p, &secret) != 0)
+      return -1;
+    if (strcmp(key, "password") == 0 && cspd_password_check(c, secret) != 0) {
+      c->err.detail = cspd_arena_printf(c->arena, "%s.password is shorter than 12 characters", p);
+      return -1;
+    }
+    char h[128];
+    if (cached_hash(secret, h) != 0)
+      return cspd_fail(c, CSPD_E_INTERNAL, "hashing failed");
+    json_object_set_new(el, "__hash", json_string(h));
+  }
+  return 0;
+}
+
+static int prepare_principals(struct cspd_ctx *c, json_t *owner, const char *path) {
+  json_t *users, *apps;
+  if (cspd_json_arr(c, owner, "users", false, path, &users) != 0 ||
+      cspd_json_arr(c, owner, "apps", false, path, &apps) != 0)
+    return -1;
+  if (users != NULL &&
+      hash_all(c, users, "password", cspd_arena_printf(c->arena, "%s.users", path)) != 0)
+    return -1;
+  if (apps != NULL &&
+      hash_all(c, apps, "clientSecret", cspd_arena_printf(c->arena, "%s.apps", path)) != 0)
+    return -1;
+  return 0;
+}
+
+int cspd_fixtures_prepare(struct cspd_ctx *c, json_t *doc) {
+  if (!json_is_object(doc))
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "a fixtures document is a JSON object");
+  json_t *op, *partners, *customers, *ships;
+  if (cspd_json_obj(c, doc, "operator", false, "", &op) != 0 ||
+      cspd_json_arr(c, doc, "partners", false, "", &partners) != 0 ||
+      cspd_json_arr(c, doc, "customers", false, "", &customers) != 0 ||
+      cspd_json_arr(c, doc, "partnerships", false, "", &ships) != 0)
+    return -1;
+  if (op != NULL && prepare_principals(c, op, "operator") != 0)
+    return -1;
+  size_t i, j;
+  json_t *p, *l;
+  json_array_foreach(partners, i, p) {
+    char *pp = cspd_arena_printf(c->arena, "partners[%zu]", i);
+    json_t *locs;
+    if (!json_is_object(p))
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s must be an object", pp);
+    if (cspd_json_arr(c, p, "locations", false, pp, &locs) != 0)
+      return -1;
+    json_array_foreach(locs, j, l) {
+      char *lp = cspd_arena_printf(c->arena, "%s.locations[%zu]", pp, j);
+      if (!json_is_object(l))
+        return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s must be an object", lp);
+      if (prepare_principals(c, l, lp) != 0)
+        return -1;
+    }
+  }
+  json_array_foreach(customers, i, p) {
+    char *cp = cspd_arena_printf(c->arena, "customers[%zu]", i);
+    if (!json_is_object(p))
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s must be an object", cp);
+    if (prepare_principals(c, p, cp) != 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- apply -------------------------------------------------------------------- */
+
+struct counts {
+  int partners, locations, customers, users, apps, partnerships;
+};
+
+/** The prefixed error message of a failed step: "<path>: <detail>". */
+static int at(struct cspd_ctx *c, int rc, const char *path) {
+  if (rc == 0 || rc == CSPD_STORE_BUSY)
+    return rc;
+  const char *d = c->err.detail;
+  c->err.detail = d ? cspd_arena_printf(c->arena, "%s: %s", path, d) : path;
+  return rc;
+}
+
+static int apply_principals(struct cspd_ctx *c, const json_t *owner, const char *tenant_id,
+                            unsigned default_roles, const char *path, bool sandbox_only,
+                            struct counts *n) {
+  json_t *users = cspd_json_get(owner, "users"), *apps = cspd_json_get(owner, "apps");
+  size_t i;
+  json_t *el;
+  json_array_foreach(users, i, el) {
+    char *p = cspd_arena_printf(c->arena, "%s.users[%zu]", path, i);
+    struct cspd_user_input ui = {.tenant_id = tenant_id,
+                                 .password_hash = json_string_value(json_object_get(el, "__hash")),
+                                 .sandbox_only = sandbox_only};
+    int rc;
+    if ((rc = at(c, cspd_json_str(c, el, "email", true, p, &ui.email), p)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "displayName", false, p, &ui.display_name), p)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "id", false, p, &ui.id), p)) != 0 ||
+        (rc = at(c, cspd_json_roles(c, el, "roles", false, p, &ui.roles), p)) != 0)
+      return rc;
+    if (ui.display_name == NULL)
+      ui.display_name = ui.email;
+    if (ui.roles == 0)
+      ui.roles = default_roles;
+    struct cspd_user u;
+    rc = at(c, cspd_user_create(c, &ui, &u), p);
+    if (rc != 0)
+      return rc;
+    n->users++;
+  }
+  json_array_foreach(apps, i, el) {
+    char *p = cspd_arena_printf(c->arena, "%s.apps[%zu]", path, i);
+    struct cspd_app_input ai = {.tenant_id = tenant_id,
+                                .secret_hash = json_string_value(json_object_get(el, "__hash")),
+                                .sandbox_only = sandbox_only};
+    int rc;
+    if ((rc = at(c, cspd_json_str(c, el, "clientId", false, p, &ai.client_id), p)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "displayName", false, p, &ai.display_name), p)) != 0 ||
+        (rc = at(c, cspd_json_roles(c, el, "roles", false, p, &ai.roles), p)) != 0)
+      return rc;
+    if (ai.display_name == NULL)
+      ai.display_name = "fixture app";
+    struct cspd_app app;
+    rc = at(c, cspd_app_create(c, &ai, &app), p);
+    if (rc != 0)
+      return rc;
+    n->apps++;
+  }
+  return 0;
+}
+
+static void read_address(const json_t *o, struct cspd_address *a) {
+  a->line1 = json_string_value(cspd_json_get(o, "addressLine1"));
+  a->line2 = json_string_value(cspd_json_get(o, "addressLine2"));
+  a->city = json_string_value(cspd_json_get(o, "city"));
+  a->state = json_string_value(cspd_json_get(o, "state"));
+  a->postal_code = json_string_value(cspd_json_get(o, "postalCode"));
+}
+
+static void read_contact(const json_t *o, struct cspd_contact *k) {
+  k->first_name = json_string_value(cspd_json_get(o, "firstName"));
+  k->last_name = json_string_value(cspd_json_get(o, "lastName"));
+  k->email = json_string_value(cspd_json_get(o, "email"));
+  k->phone = json_string_value(cspd_json_get(o, "phoneNumber"));
+}
+
+/** A tenant named by tenant GUID or PartnerID. @param[out] out 37 bytes. */
+static int resolve_tenant(struct cspd_ctx *c, const char *ref, char out[37]) {
+  struct cspd_location l;
+  int rc = cspd_db_ops(c->db)->location_get_by_mpn(c->db, ref, c->arena, &l);
+  if (rc == 0) {
+    memcpy(out, l.tenant_id, 37);
+    return 0;
+  }
+  if (rc != CSPD_STORE_NOTFOUND)
+    return cspd_store_fail(c, rc, 0, 0);
+  rc = cspd_db_ops(c->db)->location_get(c->db, ref, c->arena, &l);
+  if (rc != 0)
+    return cspd_store_fail(c, rc, CSPD_E_LOCATION_NOT_FOUND, 0);
+  memcpy(out, l.tenant_id, 37);
+  return 0;
+}
+
+int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only,
+                        json_t **summary) {
+  struct counts n = {0};
+  const struct cspd_store_ops *ops = cspd_db_ops(c->db);
+  int rc;
+  size_t i, j;
+  json_t *el, *l;
+
+  json_t *op = cspd_json_get(doc, "operator");
+  if (op != NULL) {
+    struct cspd_tenant t;
+    rc = ops->tenant_operator(c->db, c->arena, &t);
+    if (rc != 0)
+      return at(c, cspd_store_fail(c, rc, CSPD_E_TENANT_NOT_FOUND, 0), "operator");
+    rc = apply_principals(c, op, t.id, CSPD_ROLE_OPERATOR, "operator", sandbox_only, &n);
+    if (rc != 0)
+      return rc;
+  }
+  json_array_foreach(cspd_json_get(doc, "partners"), i, el) {
+    char *pp = cspd_arena_printf(c->arena, "partners[%zu]", i);
+    struct cspd_org_input oi = {0};
+    if ((rc = at(c, cspd_json_str(c, el, "companyName", true, pp, &oi.name), pp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "mpnId", false, pp, &oi.mpn_id), pp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "id", false, pp, &oi.id), pp)) != 0)
+      return rc;
+    struct cspd_org org;
+    rc = at(c, cspd_org_create(c, &oi, &org), pp);
+    if (rc != 0)
+      return rc;
+    n.partners++;
+    json_array_foreach(cspd_json_get(el, "locations"), j, l) {
+      char *lp = cspd_arena_printf(c->arena, "%s.locations[%zu]", pp, j);
+      struct cspd_location_input li = {.org_id = org.id};
+      if ((rc = at(c, cspd_json_str(c, l, "country", true, lp, &li.country), lp)) != 0 ||
+          (rc = at(c, cspd_json_str(c, l, "tenantId", false, lp, &li.tenant_id), lp)) != 0 ||
+          (rc = at(c, cspd_json_str(c, l, "mpnId", false, lp, &li.mpn_id), lp)) != 0 ||
+          (rc = at(c, cspd_json_str(c, l, "companyName", false, lp, &li.company_name), lp)) != 0)
+        return rc;
+      read_address(cspd_json_get(l, "address"), &li.address);
+      read_contact(cspd_json_get(l, "primaryContact"), &li.contact);
+      struct cspd_location loc;
+      rc = at(c, cspd_location_create(c, &li, &loc), lp);
+      if (rc != 0)
+        return rc;
+      n.locations++;
+      rc = apply_principals(c, l, loc.tenant_id, 0, lp, sandbox_only, &n);
+      if (rc != 0)
+        return rc;
+    }
+  }
+  json_array_foreach(cspd_json_get(doc, "customers"), i, el) {
+    char *cp = cspd_arena_printf(c->arena, "customers[%zu]", i);
+    struct cspd_customer_input ci = {0};
+    if ((rc = at(c, cspd_json_str(c, el, "companyName", true, cp, &ci.company_name), cp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "domain", true, cp, &ci.domain), cp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "country", true, cp, &ci.country), cp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "tenantId", false, cp, &ci.tenant_id), cp)) != 0)
+      return rc;
+    struct cspd_customer cu;
+    rc = at(c, cspd_customer_create(c, &ci, &cu), cp);
+    if (rc != 0)
+      return rc;
+    n.customers++;
+    rc = apply_principals(c, el, cu.tenant_id, CSPD_ROLE_CUSTOMER_ADMIN, cp, sandbox_only, &n);
+    if (rc != 0)
+      return rc;
+  }
+  json_array_foreach(cspd_json_get(doc, "partnerships"), i, el) {
+    char *sp = cspd_arena_printf(c->arena, "partnerships[%zu]", i);
+    const char *prov, *res;
+    if ((rc = at(c, cspd_json_str(c, el, "provider", true, sp, &prov), sp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "reseller", true, sp, &res), sp)) != 0)
+      return rc;
+    struct cspd_partnership ps = {.state = "active", .created_ms = c->now_ms};
+    if ((rc = at(c, resolve_tenant(c, prov, ps.provider_tenant_id), sp)) != 0 ||
+        (rc = at(c, resolve_tenant(c, res, ps.reseller_tenant_id), sp)) != 0)
+      return rc;
+    rc = at(c, cspd_store_fail(c, ops->partnership_insert(c->db, &ps), 0, CSPD_E_CONFLICT), sp);
+    if (rc != 0)
+      return rc;
+    n.partnerships++;
+  }
+  *summary = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "partners", n.partners, "locations",
+                       n.locations, "customers", n.customers, "users", n.users, "apps", n.apps,
+                       "partnerships", n.partnerships);
+  return 0;
+}

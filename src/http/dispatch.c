@@ -1,0 +1,235 @@
+/* dispatch.c -- one request through the pipeline:
+ *   route -> sandbox gate -> authentication -> role -> throttle ->
+ *   transaction (with MS-RequestId idempotency for writes) -> handler ->
+ *   reply or error envelope. */
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/clock.h"
+#include "../core/crypto.h"
+#include "../core/identity.h"
+#include "../core/util.h"
+#include "dispatch.h"
+#include "http.h"
+
+static void reset_reply(struct cspd_req *r) {
+  free(r->reply);
+  r->reply = NULL;
+  r->reply_len = 0;
+  r->status = 0;
+  r->etag = NULL;
+  r->location = NULL;
+  r->content_type = NULL;
+  r->replayed = false;
+  r->on_commit = NULL;
+  memset(&r->ctx.err, 0, sizeof r->ctx.err);
+}
+
+static int read_fn(struct cspd_db *db, void *cls) {
+  struct cspd_req *r = cls;
+  reset_reply(r);
+  r->ctx.db = db;
+  return r->route->fn(r);
+}
+
+static int write_fn(struct cspd_db *db, void *cls) {
+  struct cspd_req *r = cls;
+  reset_reply(r);
+  r->ctx.db = db;
+  const struct cspd_store_ops *ops = cspd_db_ops(db);
+  const char *scope = r->authed ? r->who.tenant_id : "anonymous";
+  if (r->request_id_given) {
+    struct cspd_idem prev;
+    int rc = ops->idem_get(db, scope, r->request_id, r->arena, &prev);
+    if (rc == 0) {
+      if (strcmp(prev.method, r->method) != 0 || strcmp(prev.path, r->path) != 0)
+        return cspd_fail(&r->ctx, CSPD_E_REQUEST_ID_REUSED, "it was used for %s %s",
+                         prev.method, prev.path);
+      cspd_reply_raw(r, prev.status, "application/json; charset=utf-8", prev.body,
+                     prev.body_len);
+      if (prev.body_len == 0)
+        r->content_type = NULL;
+      r->etag = prev.etag;
+      r->replayed = true;
+      return 0;
+    }
+    if (rc != CSPD_STORE_NOTFOUND)
+      return cspd_store_fail(&r->ctx, rc, 0, 0);
+  }
+  int rc = r->route->fn(r);
+  if (rc != 0)
+    return rc;
+  if (r->request_id_given && r->status >= 200 && r->status < 300) {
+    struct cspd_idem rec = {.scope = scope,
+                            .request_id = r->request_id,
+                            .method = r->method,
+                            .path = r->path,
+                            .status = r->status,
+                            .body = r->reply,
+                            .body_len = r->reply_len,
+                            .etag = r->etag,
+                            .created_ms = cspd_wall_ms()};
+    rc = ops->idem_put(db, &rec);
+    if (rc != 0)
+      return cspd_store_fail(&r->ctx, rc, 0, CSPD_E_REQUEST_ID_REUSED);
+  }
+  return 0;
+}
+
+/** Token cache: verified tokens per worker thread, so that a client reusing
+ * its token costs one hash lookup instead of an HMAC and a JSON parse. */
+#define TOKEN_CACHE 64
+struct token_slot {
+  uint64_t hash;
+  size_t len;
+  char *token;
+  struct cspd_principal who;
+};
+static _Thread_local struct token_slot token_cache[TOKEN_CACHE];
+
+static uint64_t fnv1a(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)s[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+static int authenticate(struct cspd_req *r) {
+  const char *h = cspd_header(r, "Authorization");
+  if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+    return cspd_fail(&r->ctx, CSPD_E_AUTH_REQUIRED, NULL);
+  const char *tok = h + 7;
+  while (*tok == ' ')
+    tok++;
+  size_t len = strlen(tok);
+  int64_t now_s = cspd_wall_ms() / 1000;
+  uint64_t hash = fnv1a(tok, len);
+  struct token_slot *slot = &token_cache[hash % TOKEN_CACHE];
+  if (slot->token != NULL && slot->hash == hash && slot->len == len &&
+      memcmp(slot->token, tok, len) == 0) {
+    if (slot->who.expires <= now_s)
+      return cspd_fail(&r->ctx, CSPD_E_TOKEN_EXPIRED, NULL);
+    r->who = slot->who;
+    r->authed = true;
+    return 0;
+  }
+  int rc = cspd_token_verify(r->srv->key, tok, now_s, &r->who);
+  if (rc == CSPD_TOKEN_EXPIRED)
+    return cspd_fail(&r->ctx, CSPD_E_TOKEN_EXPIRED, NULL);
+  if (rc != CSPD_TOKEN_OK)
+    return cspd_fail(&r->ctx, CSPD_E_TOKEN_INVALID, NULL);
+  r->authed = true;
+  if (len < 4096) {
+    free(slot->token);
+    slot->token = malloc(len);
+    if (slot->token != NULL) {
+      memcpy(slot->token, tok, len);
+      slot->hash = hash;
+      slot->len = len;
+      slot->who = r->who;
+    }
+  }
+  return 0;
+}
+
+void cspd_dispatch_thread_cleanup(void) {
+  for (int i = 0; i < TOKEN_CACHE; i++) {
+    free(token_cache[i].token);
+    token_cache[i].token = NULL;
+  }
+}
+
+static int role_check(struct cspd_req *r) {
+  unsigned need = r->route->roles;
+  if (need == 0 || (r->who.roles & need) != 0)
+    return 0;
+  cspd_fail(&r->ctx, CSPD_E_ROLE_REQUIRED, "this operation needs one of the roles in data");
+  for (unsigned bit = 1; bit <= CSPD_ROLE_OPERATOR; bit <<= 1)
+    if (need & bit)
+      cspd_fail_data(&r->ctx, cspd_role_name((enum cspd_role)bit));
+  return -1;
+}
+
+static int run(struct cspd_req *r) {
+  char allow[128];
+  r->route = cspd_route_find(r->method, r->path, r->arena, r->params, &r->nparams, allow,
+                             sizeof allow);
+  if (r->route == NULL) {
+    if (allow[0] != '\0') {
+      r->allow = cspd_arena_strdup(r->arena, allow);
+      return cspd_fail(&r->ctx, CSPD_E_METHOD_NOT_ALLOWED, "allowed: %s", allow);
+    }
+    return cspd_fail(&r->ctx, CSPD_E_ROUTE_NOT_FOUND, NULL);
+  }
+  if ((r->route->flags & ROUTE_SANDBOX) && !r->srv->cfg.sandbox)
+    return cspd_fail(&r->ctx, CSPD_E_SANDBOX_ONLY, NULL);
+  if (!(r->route->flags & ROUTE_PUBLIC)) {
+    if (authenticate(r) != 0)
+      return -1;
+    r->ctx.who = &r->who;
+    if (role_check(r) != 0)
+      return -1;
+    if (r->srv->throttle != NULL) {
+      int wait = cspd_throttle_take(r->srv->throttle, r->who.tenant_id, cspd_mono_us());
+      if (wait > 0) {
+        r->retry_after = wait;
+        return cspd_fail(&r->ctx, CSPD_E_THROTTLED, NULL);
+      }
+    }
+  }
+  if (r->route->prepare != NULL && r->route->prepare(r) != 0)
+    return -1;
+  unsigned f = r->route->flags;
+  int rc;
+  if (f & ROUTE_TX_WRITE)
+    rc = cspd_store_tx(r->srv->store, true, write_fn, r, NULL);
+  else if (f & ROUTE_TX_READ)
+    rc = cspd_store_tx(r->srv->store, false, read_fn, r, NULL);
+  else
+    rc = r->route->fn(r);
+  if (rc == 0 && r->on_commit != NULL)
+    r->on_commit(r);
+  return rc;
+}
+
+void cspd_dispatch(struct cspd_req *r) {
+  r->ctx.arena = r->arena;
+  r->ctx.sandbox = r->srv->cfg.sandbox;
+  r->ctx.now_ms = cspd_clock_now();
+  const char *rid = cspd_header(r, "MS-RequestId");
+  r->request_id_given = rid != NULL && rid[0] != '\0' && strlen(rid) <= 128;
+  if (r->request_id_given) {
+    r->request_id = rid;
+  } else {
+    char g[37];
+    cspd_guid_new(g);
+    r->request_id = cspd_arena_strdup(r->arena, g);
+  }
+  const char *cid = cspd_header(r, "MS-CorrelationId");
+  if (cid != NULL && cid[0] != '\0' && strlen(cid) <= 128) {
+    r->correlation_id = cid;
+  } else {
+    char g[37];
+    cspd_guid_new(g);
+    r->correlation_id = cspd_arena_strdup(r->arena, g);
+  }
+  cspd_current_request.request_id = r->request_id;
+  cspd_current_request.correlation_id = r->correlation_id;
+  int rc = run(r);
+  if (rc != 0) {
+    if (rc == CSPD_STORE_BUSY)
+      cspd_fail(&r->ctx, CSPD_E_STORE_UNAVAILABLE, NULL);
+    else if (r->ctx.err.id == CSPD_E_NONE)
+      cspd_fail(&r->ctx, CSPD_E_INTERNAL, NULL);
+    cspd_reply_error(r);
+  } else if (r->status == 0) {
+    cspd_fail(&r->ctx, CSPD_E_INTERNAL, "the handler gave no reply");
+    cspd_reply_error(r);
+  }
+  cspd_current_request.request_id = NULL;
+  cspd_current_request.correlation_id = NULL;
+}

@@ -1,0 +1,202 @@
+/* metrics.c -- Prometheus metrics and per-tenant throttling. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "http.h"
+
+/* ---- metrics --------------------------------------------------------------------- */
+
+static const int status_codes[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
+                                   409, 412, 413, 415, 429, 500, 503};
+#define NSTATUS ((int)(sizeof status_codes / sizeof status_codes[0]) + 1) /* + other */
+static const double buckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                 0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
+#define NBUCKET ((int)(sizeof buckets / sizeof buckets[0]))
+
+struct route_metrics {
+  uint64_t by_status[NSTATUS];
+  uint64_t hist[NBUCKET + 1]; /* non-cumulative; last = +Inf */
+  uint64_t sum_us;
+  uint64_t count;
+};
+
+struct cspd_metrics {
+  int nroutes;
+  struct route_metrics r[]; /* nroutes + 1 (unmatched) */
+};
+
+struct cspd_metrics *cspd_metrics_new(int nroutes) {
+  struct cspd_metrics *m = calloc(1, sizeof *m + sizeof(struct route_metrics) * (size_t)(nroutes + 1));
+  if (m != NULL)
+    m->nroutes = nroutes;
+  return m;
+}
+
+void cspd_metrics_free(struct cspd_metrics *m) { free(m); }
+
+void cspd_metrics_observe(struct cspd_metrics *m, int route, int status, int64_t us) {
+  if (m == NULL || route < 0 || route > m->nroutes)
+    return;
+  struct route_metrics *rm = &m->r[route];
+  int si = NSTATUS - 1;
+  for (int i = 0; i < NSTATUS - 1; i++)
+    if (status_codes[i] == status) {
+      si = i;
+      break;
+    }
+  __atomic_fetch_add(&rm->by_status[si], 1, __ATOMIC_RELAXED);
+  double s = (double)us / 1e6;
+  int b = NBUCKET;
+  for (int i = 0; i < NBUCKET; i++)
+    if (s <= buckets[i]) {
+      b = i;
+      break;
+    }
+  __atomic_fetch_add(&rm->hist[b], 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&rm->sum_us, (uint64_t)us, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&rm->count, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+
+char *cspd_metrics_render(struct cspd_server *srv, size_t *len) {
+  struct cspd_metrics *m = srv->metrics;
+  char *buf = NULL;
+  FILE *f = open_memstream(&buf, len);
+  if (f == NULL)
+    return NULL;
+  fputs("# HELP cspd_http_requests_total HTTP requests by route, method and status.\n"
+        "# TYPE cspd_http_requests_total counter\n",
+        f);
+  for (int i = 0; i <= m->nroutes; i++) {
+    const char *route = i < m->nroutes ? cspd_routes[i].pattern : "unmatched";
+    const char *method = i < m->nroutes ? cspd_routes[i].method : "any";
+    for (int s = 0; s < NSTATUS; s++) {
+      uint64_t v = ld(&m->r[i].by_status[s]);
+      if (v == 0)
+        continue;
+      if (s < NSTATUS - 1)
+        fprintf(f, "cspd_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+                route, method, status_codes[s], (unsigned long long)v);
+      else
+        fprintf(f, "cspd_http_requests_total{route=\"%s\",method=\"%s\",status=\"other\"} %llu\n",
+                route, method, (unsigned long long)v);
+    }
+  }
+  fputs("# HELP cspd_http_request_duration_seconds Time from the first byte of a request to "
+        "its completion.\n# TYPE cspd_http_request_duration_seconds histogram\n",
+        f);
+  for (int i = 0; i <= m->nroutes; i++) {
+    uint64_t count = ld(&m->r[i].count);
+    if (count == 0)
+      continue;
+    const char *route = i < m->nroutes ? cspd_routes[i].pattern : "unmatched";
+    const char *method = i < m->nroutes ? cspd_routes[i].method : "any";
+    uint64_t cum = 0;
+    for (int b = 0; b < NBUCKET; b++) {
+      cum += ld(&m->r[i].hist[b]);
+      fprintf(f,
+              "cspd_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"%g\"} "
+              "%llu\n",
+              route, method, buckets[b], (unsigned long long)cum);
+    }
+    cum += ld(&m->r[i].hist[NBUCKET]);
+    fprintf(f,
+            "cspd_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"+Inf\"} "
+            "%llu\n",
+            route, method, (unsigned long long)cum);
+    fprintf(f, "cspd_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+            route, method, (double)ld(&m->r[i].sum_us) / 1e6);
+    fprintf(f, "cspd_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+            route, method, (unsigned long long)count);
+  }
+  struct cspd_store *st = srv->store;
+  fprintf(f,
+          "# HELP cspd_store_transactions_total Store transactions by kind.\n"
+          "# TYPE cspd_store_transactions_total counter\n"
+          "cspd_store_transactions_total{kind=\"read\"} %llu\n"
+          "cspd_store_transactions_total{kind=\"write\"} %llu\n"
+          "# HELP cspd_store_transaction_retries_total Transactions run again after contention.\n"
+          "# TYPE cspd_store_transaction_retries_total counter\n"
+          "cspd_store_transaction_retries_total %llu\n"
+          "# HELP cspd_store_transaction_failures_total Transactions rolled back (refusals "
+          "included).\n"
+          "# TYPE cspd_store_transaction_failures_total counter\n"
+          "cspd_store_transaction_failures_total %llu\n"
+          "# HELP cspd_http_requests_in_flight Requests being served.\n"
+          "# TYPE cspd_http_requests_in_flight gauge\n"
+          "cspd_http_requests_in_flight %d\n",
+          (unsigned long long)ld(&st->tx_read), (unsigned long long)ld(&st->tx_write),
+          (unsigned long long)ld(&st->tx_retries), (unsigned long long)ld(&st->tx_failed),
+          __atomic_load_n(&srv->active, __ATOMIC_RELAXED));
+  fclose(f);
+  return buf;
+}
+
+/* ---- throttling: a token bucket per tenant ------------------------------------- */
+
+#define SLOTS 1024
+
+struct bucket {
+  char tenant[37];
+  double tokens;
+  int64_t last_us;
+};
+
+struct cspd_throttle {
+  double rps;
+  double burst;
+  pthread_mutex_t lock[16];
+  struct bucket b[SLOTS];
+};
+
+struct cspd_throttle *cspd_throttle_new(double rps, int burst) {
+  if (rps <= 0)
+    return NULL;
+  struct cspd_throttle *t = calloc(1, sizeof *t);
+  if (t == NULL)
+    return NULL;
+  t->rps = rps;
+  t->burst = burst > 0 ? burst : (rps < 1 ? 1 : rps);
+  for (int i = 0; i < 16; i++)
+    pthread_mutex_init(&t->lock[i], NULL);
+  return t;
+}
+
+void cspd_throttle_free(struct cspd_throttle *t) {
+  if (t == NULL)
+    return;
+  for (int i = 0; i < 16; i++)
+    pthread_mutex_destroy(&t->lock[i]);
+  free(t);
+}
+
+int cspd_throttle_take(struct cspd_throttle *t, const char *tenant, int64_t now_us) {
+  uint32_t h = 2166136261u;
+  for (const char *p = tenant; *p; p++)
+    h = (h ^ (unsigned char)*p) * 16777619u;
+  struct bucket *b = &t->b[h % SLOTS];
+  pthread_mutex_t *l = &t->lock[h % 16];
+  pthread_mutex_lock(l);
+  if (strcmp(b->tenant, tenant) != 0) {
+    /* new tenant in this slot (or a collision: the newcomer starts full) */
+    snprintf(b->tenant, sizeof b->tenant, "%s", tenant);
+    b->tokens = t->burst;
+    b->last_us = now_us;
+  }
+  b->tokens += (double)(now_us - b->last_us) / 1e6 * t->rps;
+  if (b->tokens > t->burst)
+    b->tokens = t->burst;
+  b->last_us = now_us;
+  int wait = 0;
+  if (b->tokens >= 1.0)
+    b->tokens -= 1.0;
+  else
+    wait = (int)ceil((1.0 - b->tokens) / t->rps);
+  pthread_mutex_unlock(l);
+  return wait < 1 && b->tokens < 0 ? 1 : wait;
+}

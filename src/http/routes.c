@@ -1,0 +1,213 @@
+/* routes.c -- THE route table, route matching and the OpenAPI document
+ * generated from the same table. */
+#include <string.h>
+#include <strings.h>
+
+#include "../core/errors.h"
+#include "cspd_config.h"
+#include "http.h"
+
+#define OP CSPD_ROLE_OPERATOR
+#define GA CSPD_ROLE_GLOBAL_ADMIN
+#define R ROUTE_TX_READ
+#define W ROUTE_TX_WRITE
+
+struct cspd_route cspd_routes[] = {
+    /* tokens, shaped like Azure AD */
+    {"POST", "/{tenant}/oauth2/token", h_token, ROUTE_PUBLIC | ROUTE_FORM, 0, "auth",
+     "Get an access token (client_credentials or password grant)", "Token"},
+    {"POST", "/{tenant}/oauth2/v2.0/token", h_token, ROUTE_PUBLIC | ROUTE_FORM, 0, "auth",
+     "Get an access token (v2.0 endpoint)", "Token"},
+    /* Partner Center compatible */
+    {"GET", "/v1/profiles/mpn", h_profiles_mpn_get, R, 0, "profiles",
+     "The caller's MPN profile, or any partner's with ?mpnId=", "MpnProfile"},
+    {"GET", "/v1/profiles/legalbusiness", h_profiles_legalbusiness_get, R, CSPD_ROLES_PARTNER,
+     "profiles", "The caller's legal business profile", "LegalBusinessProfile"},
+    {"GET", "/v1/relationships", h_relationships_get, R, CSPD_ROLES_PARTNER, "relationships",
+     "The caller's provider/reseller relationships (?relationship_type=)", "Collection"},
+    /* cspd's own resources */
+    {"GET", "/v1/markets", h_markets_get, 0, 0, "markets",
+     "CSP regional markets with their countries and currencies", "Collection"},
+    {"POST", "/v1/partners", h_partners_post, W, OP, "partners",
+     "Create a partner organization (operator)", "PartnerOrganization"},
+    {"GET", "/v1/partners", h_partners_get, R, OP, "partners",
+     "List partner organizations (operator)", "Collection"},
+    {"GET", "/v1/partners/{partnerId}", h_partner_get, R, OP, "partners",
+     "One partner organization (operator)", "PartnerOrganization"},
+    {"POST", "/v1/partners/{partnerId}/locations", h_partner_locations_post, W, OP, "partners",
+     "Create a partner location (a CSP tenant) (operator)", "PartnerLocation"},
+    {"GET", "/v1/partners/{partnerId}/locations", h_partner_locations_get, R, OP, "partners",
+     "List an organization's locations (operator)", "Collection"},
+    {"GET", "/v1/locations/{tenantId}", h_location_get, R, 0, "partners",
+     "One partner location (operator, or a user of that tenant)", "PartnerLocation"},
+    {"POST", "/v1/tenants/{tenantId}/users", h_tenant_users_post, W, OP | GA, "identities",
+     "Create a user (operator, or global_admin of the tenant)", "User", h_tenant_users_prepare},
+    {"GET", "/v1/tenants/{tenantId}/users", h_tenant_users_get, R, OP | GA, "identities",
+     "List a tenant's users (operator, or global_admin of the tenant)", "Collection"},
+    {"POST", "/v1/tenants/{tenantId}/apps", h_tenant_apps_post, W, OP | GA, "identities",
+     "Register an app; its secret is shown once (operator, or global_admin)", "Application",
+     h_tenant_apps_prepare},
+    /* operations */
+    {"GET", "/_cspd/health", h_cspd_health, ROUTE_PUBLIC, 0, "operations", "Liveness and store check",
+     "Health"},
+    {"GET", "/_cspd/info", h_cspd_info, ROUTE_PUBLIC, 0, "operations",
+     "Version, store kind, schema version, sandbox flag", "Info"},
+    {"GET", "/_cspd/metrics", h_cspd_metrics, ROUTE_RAW, OP, "operations",
+     "Prometheus metrics (operator)", NULL},
+    {"GET", "/_cspd/openapi.json", h_cspd_openapi, ROUTE_PUBLIC, 0, "operations",
+     "This OpenAPI document", NULL},
+    {"GET", "/_cspd/errors", h_cspd_errors, ROUTE_PUBLIC, 0, "operations",
+     "The error registry (code, HTTP status, rule, description, remedy)", "Collection"},
+    /* sandbox controls */
+    {"GET", "/_cspd/clock", h_cspd_clock_get, ROUTE_SANDBOX, 0, "sandbox",
+     "Read the cspd clock", "Clock"},
+    {"PUT", "/_cspd/clock", h_cspd_clock_put, ROUTE_SANDBOX | W, OP, "sandbox",
+     "Set the cspd clock (operator)", "Clock"},
+    {"POST", "/_cspd/clock/advance", h_cspd_clock_advance, ROUTE_SANDBOX | W, OP, "sandbox",
+     "Advance the cspd clock (operator)", "Clock"},
+    {"POST", "/_cspd/reset", h_cspd_reset, ROUTE_SANDBOX, OP, "sandbox",
+     "Reset everything, or one partner organization (operator)", "ResetResult"},
+    {"POST", "/_cspd/seed", h_cspd_seed, ROUTE_SANDBOX, OP, "sandbox",
+     "Apply a fixtures document (operator)", "SeedResult"},
+};
+const int cspd_nroutes = sizeof cspd_routes / sizeof cspd_routes[0];
+
+static int split(const char *path, const char **seg, int max, char *buf, size_t buflen) {
+  snprintf(buf, buflen, "%s", path);
+  int n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(buf, "/", &save); t != NULL; t = strtok_r(NULL, "/", &save)) {
+    if (n == max)
+      return -1;
+    seg[n++] = t;
+  }
+  return n;
+}
+
+void cspd_routes_init(void) {
+  static char storage[8192];
+  size_t used = 0;
+  for (int i = 0; i < cspd_nroutes; i++) {
+    struct cspd_route *rt = &cspd_routes[i];
+    size_t len = strlen(rt->pattern) + 1;
+    rt->nseg = split(rt->pattern, rt->seg, 10, storage + used, sizeof storage - used);
+    used += len;
+  }
+}
+
+static bool match(const struct cspd_route *rt, const char **seg, int nseg,
+                  struct cspd_arena *a, const char **params, int *nparams) {
+  if (rt->nseg != nseg)
+    return false;
+  int np = 0;
+  for (int i = 0; i < nseg; i++) {
+    if (rt->seg[i][0] == '{') {
+      if (params != NULL && np < 8)
+        params[np] = cspd_arena_strdup(a, seg[i]);
+      np++;
+    } else if (strcasecmp(rt->seg[i], seg[i]) != 0) {
+      return false;
+    }
+  }
+  if (nparams != NULL)
+    *nparams = np;
+  return true;
+}
+
+const struct cspd_route *cspd_route_find(const char *method, const char *path,
+                                         struct cspd_arena *a, const char **params,
+                                         int *nparams, char *allow, size_t allowlen) {
+  char buf[2048];
+  const char *seg[10];
+  allow[0] = '\0';
+  if (strlen(path) >= sizeof buf)
+    return NULL;
+  int nseg = split(path, seg, 10, buf, sizeof buf);
+  if (nseg < 0)
+    return NULL;
+  size_t alen = 0;
+  for (int i = 0; i < cspd_nroutes; i++) {
+    const struct cspd_route *rt = &cspd_routes[i];
+    if (!match(rt, seg, nseg, NULL, NULL, NULL))
+      continue;
+    if (strcmp(rt->method, method) == 0) {
+      match(rt, seg, nseg, a, params, nparams);
+      return rt;
+    }
+    int w = snprintf(allow + alen, allowlen - alen, "%s%s", alen ? ", " : "", rt->method);
+    if (w > 0 && (size_t)w < allowlen - alen)
+      alen += (size_t)w;
+  }
+  return NULL;
+}
+
+/* ---- OpenAPI ------------------------------------------------------------------ */
+
+static json_t *error_schema(void) {
+  return json_pack(
+      "{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s}}, s:{s:s}, s:{s:s}, s:{s:s}}}", "type",
+      "object", "properties", "code", "type", "integer", "description", "type", "string",
+      "data", "type", "array", "items", "type", "string", "source", "type", "string", "rule",
+      "type", "string", "remedy", "type", "string");
+}
+
+json_t *cspd_openapi(bool sandbox) {
+  json_t *paths = json_object();
+  for (int i = 0; i < cspd_nroutes; i++) {
+    const struct cspd_route *rt = &cspd_routes[i];
+    if ((rt->flags & ROUTE_SANDBOX) && !sandbox)
+      continue;
+    json_t *item = json_object_get(paths, rt->pattern);
+    if (item == NULL) {
+      item = json_object();
+      json_object_set_new(paths, rt->pattern, item);
+    }
+    json_t *params = json_array();
+    for (int s = 0; s < rt->nseg; s++) {
+      if (rt->seg[s][0] != '{')
+        continue;
+      char name[64];
+      snprintf(name, sizeof name, "%.*s", (int)strlen(rt->seg[s]) - 2, rt->seg[s] + 1);
+      json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s}}", "name", name, "in",
+                                              "path", "required", 1, "schema", "type", "string"));
+    }
+    json_t *responses = json_pack("{s:{s:s}, s:{s:s, s:{s:{s:{s:s}}}}}", "200", "description",
+                                  rt->object_type ? rt->object_type : "OK", "default",
+                                  "description", "Error envelope", "content",
+                                  "application/json", "schema", "$ref",
+                                  "#/components/schemas/Error");
+    json_t *op = json_pack("{s:s, s:[s], s:o, s:o, s:s}", "summary", rt->summary, "tags",
+                           rt->tag, "parameters", params, "responses", responses,
+                           "operationId", "");
+    char opid[160];
+    snprintf(opid, sizeof opid, "%s %s", rt->method, rt->pattern);
+    json_object_set_new(op, "operationId", json_string(opid));
+    if (rt->flags & ROUTE_PUBLIC) {
+      json_object_set_new(op, "security", json_array());
+    } else if (rt->roles != 0) {
+      json_t *roles = json_array();
+      for (unsigned bit = 1; bit <= CSPD_ROLE_OPERATOR; bit <<= 1)
+        if (rt->roles & bit)
+          json_array_append_new(roles, json_string(cspd_role_name((enum cspd_role)bit)));
+      json_object_set_new(op, "x-cspd-roles", roles);
+    }
+    if (rt->flags & ROUTE_TX_WRITE)
+      json_object_set_new(op, "x-cspd-idempotent-by", json_string("MS-RequestId"));
+    if (rt->flags & ROUTE_SANDBOX)
+      json_object_set_new(op, "x-cspd-sandbox-only", json_true());
+    char method[8];
+    size_t k;
+    for (k = 0; rt->method[k] && k < sizeof method - 1; k++)
+      method[k] = (char)(rt->method[k] | 0x20);
+    method[k] = '\0';
+    json_object_set_new(item, method, op);
+  }
+  return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o}, s:{s:{s:s, s:s, s:s}}}, "
+                   "s:[{s:[]}]}",
+                   "openapi", "3.0.3", "info", "title", "cspd API", "version", CSPD_VERSION,
+                   "description",
+                   "Partner Center compatible CSP API plus cspd's own resources.", "paths", paths,
+                   "components", "schemas", "Error", error_schema(), "securitySchemes",
+                   "bearer", "type", "http", "scheme", "bearer", "bearerFormat", "JWT",
+                   "security", "bearer");
+}

@@ -1,0 +1,265 @@
+/* store.h -- the store interface.
+ *
+ * A store is a struct of function pointers (struct cspd_store_ops) over a
+ * backend: SQLite today (store/sqlite/), PostgreSQL to follow without
+ * touching the core. The core sees only this header.
+ *
+ * Sessions: every thread works through its own session (struct cspd_db),
+ * got from cspd_store_session(); a session is one database connection with
+ * its prepared statements. Work happens in transactions run by
+ * cspd_store_tx(), which retries the whole unit of work when the backend
+ * reports contention (SQLITE_BUSY, serialization failures).
+ *
+ * Return convention of every op: 0 success, CSPD_STORE_NOTFOUND,
+ * CSPD_STORE_CONFLICT (unique key taken), CSPD_STORE_BUSY (retry the
+ * transaction), CSPD_STORE_ERROR (logged by the backend).
+ *
+ * Rows: strings in output rows are allocated from the arena passed in and
+ * live as long as it does. Input rows are only read. */
+#ifndef CSPD_STORE_H
+#define CSPD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/arena.h"
+#include "../core/ctx.h"
+
+enum {
+  CSPD_STORE_OK = 0,
+  CSPD_STORE_ERROR = -1,
+  CSPD_STORE_NOTFOUND = -2,
+  CSPD_STORE_BUSY = -3,
+  CSPD_STORE_CONFLICT = -4,
+};
+
+typedef char cspd_guid[CSPD_GUID_LEN + 1];
+
+struct cspd_tenant {
+  cspd_guid id;
+  enum cspd_tenant_kind kind;
+  const char *name;
+  const char *country; /* NULL for the operator */
+  bool sandbox_only;
+  int64_t created_ms;
+};
+
+struct cspd_org {
+  cspd_guid id;
+  char mpn_id[16]; /* global PartnerID */
+  const char *name;
+  int64_t version;
+  int64_t created_ms;
+};
+
+struct cspd_address {
+  const char *line1, *line2, *city, *state, *postal_code;
+};
+
+struct cspd_contact {
+  const char *first_name, *last_name, *email, *phone;
+};
+
+struct cspd_location {
+  cspd_guid tenant_id;
+  cspd_guid org_id;
+  char mpn_id[16]; /* location PartnerID */
+  const char *company_name;
+  char country[3];
+  struct cspd_address address;
+  struct cspd_contact contact;
+  int64_t version;
+  int64_t created_ms;
+};
+
+struct cspd_customer {
+  cspd_guid tenant_id;
+  const char *company_name;
+  const char *domain;
+  char country[3];
+  int64_t version;
+  int64_t created_ms;
+};
+
+struct cspd_user {
+  cspd_guid id;
+  cspd_guid tenant_id;
+  const char *email;
+  const char *display_name;
+  const char *password_hash; /* argon2id string */
+  unsigned roles;
+  bool sandbox_only;
+  int64_t created_ms;
+};
+
+struct cspd_app {
+  cspd_guid client_id;
+  cspd_guid tenant_id;
+  const char *display_name;
+  const char *secret_hash; /* argon2id string */
+  unsigned roles;
+  bool sandbox_only;
+  int64_t created_ms;
+};
+
+struct cspd_partnership {
+  cspd_guid provider_tenant_id;
+  cspd_guid reseller_tenant_id;
+  const char *state; /* "active", "terminated" */
+  int64_t created_ms;
+};
+
+/** A stored response to an idempotent request (MS-RequestId). */
+struct cspd_idem {
+  const char *scope; /* caller tenant */
+  const char *request_id;
+  const char *method;
+  const char *path;
+  int status;
+  const char *body; /* response bytes */
+  size_t body_len;
+  const char *etag; /* or NULL */
+  int64_t created_ms;
+};
+
+struct cspd_audit {
+  int64_t ts_ms; /* cspd clock */
+  const char *tenant_id, *user_id, *app_id; /* the actor */
+  const char *operation;                    /* e.g. "create_partner" */
+  const char *resource_type, *resource_id;
+  const char *before_json, *after_json; /* or NULL */
+  const char *request_id, *correlation_id;
+};
+
+/** Which side of a partnership the listing tenant is on. */
+enum cspd_partnership_side {
+  CSPD_SIDE_PROVIDER, /* list resellers of the tenant */
+  CSPD_SIDE_RESELLER, /* list providers of the tenant */
+};
+
+struct cspd_db;
+struct cspd_store;
+
+struct cspd_store_ops {
+  const char *kind; /* "sqlite", "memory", "postgres" */
+
+  /* --- lifecycle and transactions ----------------------------------- */
+  /** This thread's session (created on first use). */
+  int (*session)(struct cspd_store *s, struct cspd_db **out);
+  void (*close)(struct cspd_store *s);
+  int (*begin)(struct cspd_db *db, bool write);
+  int (*commit)(struct cspd_db *db);
+  void (*rollback)(struct cspd_db *db);
+  /** Highest applied migration. */
+  int (*schema_version)(struct cspd_db *db, int *out);
+
+  /* --- settings ------------------------------------------------------ */
+  int (*setting_get)(struct cspd_db *db, const char *key, struct cspd_arena *a,
+                     char **out);
+  int (*setting_put)(struct cspd_db *db, const char *key, const char *value);
+
+  /* --- idempotency --------------------------------------------------- */
+  int (*idem_get)(struct cspd_db *db, const char *scope, const char *request_id,
+                  struct cspd_arena *a, struct cspd_idem *out);
+  int (*idem_put)(struct cspd_db *db, const struct cspd_idem *in);
+  int (*idem_purge)(struct cspd_db *db, int64_t before_ms);
+
+  /* --- tenants, partners, customers ---------------------------------- */
+  int (*tenant_insert)(struct cspd_db *db, const struct cspd_tenant *in);
+  int (*tenant_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                    struct cspd_tenant *out);
+  /** The operator tenant (there is at most one). */
+  int (*tenant_operator)(struct cspd_db *db, struct cspd_arena *a,
+                         struct cspd_tenant *out);
+
+  int (*org_insert)(struct cspd_db *db, const struct cspd_org *in);
+  int (*org_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                 struct cspd_org *out);
+  int (*org_get_by_mpn)(struct cspd_db *db, const char *mpn_id,
+                        struct cspd_arena *a, struct cspd_org *out);
+  /** Up to @a limit orgs with id > @a after ("" from the start), by id. */
+  int (*org_list)(struct cspd_db *db, const char *after, int limit,
+                  struct cspd_arena *a, struct cspd_org **out, int *n);
+
+  int (*location_insert)(struct cspd_db *db, const struct cspd_location *in);
+  int (*location_get)(struct cspd_db *db, const char *tenant_id,
+                      struct cspd_arena *a, struct cspd_location *out);
+  int (*location_get_by_mpn)(struct cspd_db *db, const char *mpn_id,
+                             struct cspd_arena *a, struct cspd_location *out);
+  int (*location_list)(struct cspd_db *db, const char *org_id, const char *after,
+                       int limit, struct cspd_arena *a,
+                       struct cspd_location **out, int *n);
+
+  int (*customer_insert)(struct cspd_db *db, const struct cspd_customer *in);
+  int (*customer_get)(struct cspd_db *db, const char *tenant_id,
+                      struct cspd_arena *a, struct cspd_customer *out);
+
+  /* --- users and apps ------------------------------------------------ */
+  int (*user_insert)(struct cspd_db *db, const struct cspd_user *in);
+  int (*user_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                  struct cspd_user *out);
+  int (*user_get_by_email)(struct cspd_db *db, const char *email,
+                           struct cspd_arena *a, struct cspd_user *out);
+  int (*user_list)(struct cspd_db *db, const char *tenant_id, const char *after,
+                   int limit, struct cspd_arena *a, struct cspd_user **out,
+                   int *n);
+  int (*app_insert)(struct cspd_db *db, const struct cspd_app *in);
+  int (*app_get)(struct cspd_db *db, const char *client_id, struct cspd_arena *a,
+                 struct cspd_app *out);
+
+  /* --- partnerships (provider <-> indirect reseller) ------------------ */
+  int (*partnership_insert)(struct cspd_db *db, const struct cspd_partnership *in);
+  /** Partnerships of @a tenant_id seen from @a side, ordered by the other
+   * tenant's id, after @a after. */
+  int (*partnership_list)(struct cspd_db *db, const char *tenant_id,
+                          enum cspd_partnership_side side, const char *after,
+                          int limit, struct cspd_arena *a,
+                          struct cspd_partnership **out, int *n);
+
+  /* --- audit ----------------------------------------------------------- */
+  int (*audit_insert)(struct cspd_db *db, const struct cspd_audit *in);
+
+  /* --- sandbox ----------------------------------------------------------- */
+  /** Delete everything but the operator tenant, its users and apps that are
+   * not sandbox-only, and the settings. */
+  int (*reset_all)(struct cspd_db *db);
+  /** Delete one partner organization and everything it owns. */
+  int (*reset_org)(struct cspd_db *db, const char *org_id);
+};
+
+struct cspd_store {
+  const struct cspd_store_ops *ops;
+  void *impl;
+  /* counters for /_cspd/metrics (updated atomically) */
+  uint64_t tx_read, tx_write, tx_retries, tx_failed;
+};
+
+/** Open the store named by @a url ("sqlite:PATH", "memory", "postgres://...")
+ * and bring its schema up to date. A store whose schema is newer than this
+ * binary's migrations is refused.
+ * @param[out] out the store, closed with cspd_store_close().
+ * @param[out] errbuf a message on failure. */
+int cspd_store_open(const char *url, struct cspd_store **out, char *errbuf,
+                    size_t errlen);
+void cspd_store_close(struct cspd_store *s);
+/** This thread's session. */
+int cspd_store_session(struct cspd_store *s, struct cspd_db **out);
+
+/** A unit of work: returns 0 to commit, CSPD_STORE_BUSY to be run again,
+ * anything else to roll back (and that value is returned). */
+typedef int (*cspd_tx_fn)(struct cspd_db *db, void *cls);
+
+/** Run @a fn in a transaction on this thread's session, retrying on
+ * contention with backoff (at most 20 attempts).
+ * @param[out] attempts how many runs it took (may be NULL). */
+int cspd_store_tx(struct cspd_store *s, bool write, cspd_tx_fn fn, void *cls,
+                  int *attempts);
+
+/** The ops table of the session's store (for the core). */
+const struct cspd_store_ops *cspd_db_ops(struct cspd_db *db);
+
+/** Latest migration version this binary knows. */
+int cspd_store_binary_schema_version(void);
+
+#endif
