@@ -170,11 +170,12 @@ int h_token(struct cspd_req *r) {
               NULL);
     return oauth_error(r);
   }
-  char *jwt = cspd_token_sign(r->srv->key, &l.p, cspd_wall_ms() / 1000, CSPD_TOKEN_TTL);
+  int ttl = r->srv->cfg.token_ttl > 0 ? r->srv->cfg.token_ttl : CSPD_TOKEN_TTL;
+  char *jwt = cspd_token_sign(r->srv->key, &l.p, cspd_wall_ms() / 1000, ttl);
   if (jwt == NULL)
     return cspd_fail(&r->ctx, CSPD_E_INTERNAL, "signing failed");
-  json_t *doc = json_pack("{s:s, s:i, s:i, s:s}", "token_type", "Bearer", "expires_in",
-                          CSPD_TOKEN_TTL, "ext_expires_in", CSPD_TOKEN_TTL, "access_token", jwt);
+  json_t *doc = json_pack("{s:s, s:i, s:i, s:s}", "token_type", "Bearer", "expires_in", ttl,
+                          "ext_expires_in", ttl, "access_token", jwt);
   free(jwt);
   return cspd_reply_json(r, 200, doc);
 }

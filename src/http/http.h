@@ -78,7 +78,7 @@ struct cspd_server_config {
   size_t max_body;
   double throttle_rps; /* per tenant; 0 = off */
   int throttle_burst;
-  const char *public_url; /* for links in e-mails; default http://listen:port */
+  int token_ttl;       /* seconds an access token is valid */
 };
 
 struct cspd_metrics;

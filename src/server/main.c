@@ -49,6 +49,7 @@ static void usage(FILE *f) {
         "  --max-body BYTES    request body limit, default 1048576 [CSPD_MAX_BODY]\n"
         "  --throttle RPS      per-tenant request rate, 0 = off (default) [CSPD_THROTTLE]\n"
         "  --throttle-burst N  burst size for --throttle [CSPD_THROTTLE_BURST]\n"
+        "  --token-ttl SECS    access token lifetime, default 3600 [CSPD_TOKEN_TTL]\n"
         "  init: --email E --password-stdin | --password P [--name N]\n"
         "  seed: --sandbox-only (identities sign in only in sandbox mode)\n",
         f);
@@ -90,7 +91,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
   c->log_json = strcmp(env_or("CSPD_LOG_FORMAT", "text"), "json") == 0;
   c->access_log = strcmp(env_or("CSPD_ACCESS_LOG", "1"), "0") != 0;
   c->poll = env_or("CSPD_HTTP_POLL", "poll");
-  long port, threads, maxbody, burst;
+  long port, threads, maxbody, burst, ttl;
   double rps = atof(env_or("CSPD_THROTTLE", "0"));
   struct num_env {
     const char *env;
@@ -101,8 +102,9 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
       {"CSPD_THREADS", 2, 1, 256, &threads},
       {"CSPD_MAX_BODY", 1048576, 1024, 1L << 30, &maxbody},
       {"CSPD_THROTTLE_BURST", 0, 0, 1000000, &burst},
+      {"CSPD_TOKEN_TTL", 3600, 1, 86400, &ttl},
   };
-  for (int i = 0; i < 4; i++) {
+  for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
     const char *e = getenv(nums[i].env);
     *nums[i].dst = nums[i].def;
     if (e && e[0] && parse_int(e, nums[i].min, nums[i].max, nums[i].dst) != 0) {
@@ -112,7 +114,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     }
   }
   enum { O_STORE = 1000, O_LISTEN, O_PORT, O_SANDBOX, O_DEMO, O_LOGF, O_NOACC, O_THREADS,
-         O_POLL, O_MAXBODY, O_THR, O_BURST, O_EMAIL, O_PW, O_PWSTDIN, O_NAME, O_MD, O_SBO };
+         O_POLL, O_MAXBODY, O_THR, O_BURST, O_TTL, O_EMAIL, O_PW, O_PWSTDIN, O_NAME, O_MD, O_SBO };
   static const struct option lo[] = {
       {"store", required_argument, NULL, O_STORE},
       {"listen", required_argument, NULL, O_LISTEN},
@@ -126,6 +128,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
       {"max-body", required_argument, NULL, O_MAXBODY},
       {"throttle", required_argument, NULL, O_THR},
       {"throttle-burst", required_argument, NULL, O_BURST},
+      {"token-ttl", required_argument, NULL, O_TTL},
       {"email", required_argument, NULL, O_EMAIL},
       {"password", required_argument, NULL, O_PW},
       {"password-stdin", no_argument, NULL, O_PWSTDIN},
@@ -176,6 +179,12 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
         return -1;
       }
       break;
+    case O_TTL:
+      if (parse_int(optarg, 1, 86400, &ttl) != 0) {
+        fprintf(stderr, "cspd: --token-ttl takes 1..86400 seconds\n");
+        return -1;
+      }
+      break;
     case O_EMAIL: o->email = optarg; break;
     case O_PW: o->password = optarg; break;
     case O_PWSTDIN: o->password_stdin = true; break;
@@ -193,6 +202,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
   c->max_body = (size_t)maxbody;
   c->throttle_rps = rps < 0 ? 0 : rps;
   c->throttle_burst = (int)burst;
+  c->token_ttl = (int)ttl;
   if (c->demo && !c->sandbox) {
     fprintf(stderr, "cspd: --demo needs --sandbox (the demo world's credentials are public)\n");
     return -1;
