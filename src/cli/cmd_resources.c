@@ -263,8 +263,10 @@ int cmd_apps_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
     rc = csp_show(ctx, "POST", path, NULL, body, NULL);
     free(path);
     json_decref(body);
-    if (rc == 0 && !ctx->json)
+    if (rc == 0 && !ctx->json) {
+        fflush(stdout);
         fputs("csp: note: the client secret is shown only once; store it now.\n", stderr);
+    }
     return rc;
 }
 

@@ -23,13 +23,19 @@
 
 int csp_resolve_base_url(csp_ctx *ctx, bool for_login)
 {
+    const char *env = getenv("CSP_URL");
+    if (env && !*env)
+        env = NULL;
+    const char *session_url = ctx->session ? ctx->session->url : NULL;
     const char *url = ctx->url_opt;
-    if (!url && !for_login && ctx->session && ctx->session->url)
-        url = ctx->session->url;
-    if (!url) {
-        const char *env = getenv("CSP_URL");
-        url = (env && *env) ? env : CSP_DEFAULT_URL;
-    }
+    /* A token belongs to the server that issued it, so the session's URL
+     * comes before $CSP_URL -- except for login, which picks the server. */
+    if (!url)
+        url = for_login ? env : session_url;
+    if (!url)
+        url = for_login ? session_url : env;
+    if (!url)
+        url = CSP_DEFAULT_URL;
     if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
         fprintf(stderr, "csp: invalid URL '%s': expected http://HOST[:PORT] or https://...\n", url);
         return -CSP_EXIT_USAGE;

@@ -43,7 +43,8 @@ typedef struct csp_resp {
 
 /**
  * Base URL: --url, else the session's URL, else $CSP_URL, else the default.
- * With for_login the session is not consulted. Stores the result in ctx->base_url.
+ * With for_login: --url, else $CSP_URL, else the session's URL, else the
+ * default. Stores the result in ctx->base_url (owned by ctx).
  * csp_http() calls it (for_login = false) when ctx->base_url is still NULL.
  * @return 0, or -CSP_EXIT_USAGE when the URL is not http(s) (message printed).
  */

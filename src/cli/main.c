@@ -184,6 +184,7 @@ static void csp_print_main_help(FILE *out)
             "\nGlobal options (before the command; also accepted after it):\n"
             "  --url URL      server base URL; default: the logged-in session's URL,\n"
             "                 then $CSP_URL, then %s\n"
+            "                 (login: $CSP_URL before the previous session's URL)\n"
             "  --json         print the raw JSON instead of tables\n"
             "  --verbose      print each request line, status and MS-RequestId /\n"
             "                 MS-CorrelationId to stderr\n"

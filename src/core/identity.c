@@ -2,6 +2,8 @@
 #include "identity.h"
 
 #include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -201,6 +203,53 @@ int cspd_location_create(struct cspd_ctx *c, const struct cspd_location_input *i
                       NULL, NULL);
   }
   return cspd_fail(c, CSPD_E_INTERNAL, "could not generate a free PartnerID");
+}
+
+/** {"key": value} as JSON text in the arena. */
+static const char *json_kv(struct cspd_ctx *c, const char *key, const char *value) {
+  json_t *o = json_pack("{s:s?}", key, value);
+  char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  const char *out = cspd_arena_strdup(c->arena, txt ? txt : "{}");
+  free(txt);
+  return out;
+}
+
+int cspd_org_rename(struct cspd_ctx *c, struct cspd_org *o, const char *name) {
+  if (require_operator(c) != 0)
+    return -1;
+  if (blank(name))
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "companyName is required");
+  if (strlen(name) > 256)
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "companyName is longer than 256 characters");
+  const char *before = o->name;
+  o->name = cspd_arena_strdup(c->arena, name);
+  o->version++;
+  int rc = OPS(c)->org_update(c->db, o);
+  if (rc != 0)
+    return cspd_store_fail(c, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
+  return cspd_audit(c, "update_partner_organization", "PartnerOrganization", o->id,
+                    json_kv(c, "companyName", before), json_kv(c, "companyName", o->name));
+}
+
+int cspd_location_update(struct cspd_ctx *c, struct cspd_location *l) {
+  if (c->who != NULL && !cspd_may_admin_tenant(c, l->tenant_id)) {
+    cspd_fail(c, CSPD_E_ROLE_REQUIRED,
+              "updating the legal profile needs global_admin of the tenant or the operator");
+    cspd_fail_data(c, "global_admin");
+    cspd_fail_data(c, "operator");
+    return -1;
+  }
+  if (l->contact.email != NULL && strchr(l->contact.email, '@') == NULL)
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "primaryContact.email is not an e-mail address");
+  if (blank(l->company_name))
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "companyName is required");
+  l->version++;
+  int rc = OPS(c)->location_update(c->db, l);
+  if (rc != 0)
+    return cspd_store_fail(c, rc, CSPD_E_LOCATION_NOT_FOUND, 0);
+  return cspd_audit(c, "update_legal_business_profile", "PartnerLocation", l->tenant_id, NULL,
+                    NULL);
 }
 
 int cspd_customer_create(struct cspd_ctx *c, const struct cspd_customer_input *in,

@@ -31,6 +31,16 @@ struct cspd_location_input {
 int cspd_location_create(struct cspd_ctx *c, const struct cspd_location_input *in,
                          struct cspd_location *out);
 
+/** Rename a partner organization (operator only). @a o holds the current
+ * row (version checked by the caller); on success o->version is bumped. */
+int cspd_org_rename(struct cspd_ctx *c, struct cspd_org *o, const char *name);
+
+/** Update a location's legal profile (address, primary contact): the
+ * operator or a global_admin of that tenant. @a l holds the new values and
+ * the current version; on success l->version is bumped. The country (and so
+ * the market) cannot change. */
+int cspd_location_update(struct cspd_ctx *c, struct cspd_location *l);
+
 struct cspd_customer_input {
   const char *tenant_id; /* optional GUID */
   const char *company_name;

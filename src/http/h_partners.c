@@ -52,6 +52,27 @@ int h_partner_get(struct cspd_req *r) {
   return cspd_reply_json(r, 200, cspd_render_org(r, &o));
 }
 
+/* PATCH /v1/partners/{id} {"companyName"} with If-Match (operator). */
+int h_partner_patch(struct cspd_req *r) {
+  const char *id;
+  json_t *body;
+  const char *name;
+  if (cspd_param_guid(r, 0, &id) != 0 || cspd_body_object(r, &body) != 0 ||
+      cspd_json_str(&r->ctx, body, "companyName", true, "", &name) != 0)
+    return -1;
+  struct cspd_org o;
+  int rc = cspd_db_ops(r->ctx.db)->org_get(r->ctx.db, id, r->arena, &o);
+  if (rc != 0)
+    return cspd_store_fail(&r->ctx, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
+  if (cspd_check_if_match(r, o.version) != 0)
+    return -1;
+  rc = cspd_org_rename(&r->ctx, &o, name);
+  if (rc != 0)
+    return rc;
+  cspd_set_etag(r, o.version);
+  return cspd_reply_json(r, 200, cspd_render_org(r, &o));
+}
+
 static void read_address(const json_t *o, struct cspd_address *a) {
   a->line1 = json_string_value(cspd_json_get(o, "addressLine1"));
   a->line2 = json_string_value(cspd_json_get(o, "addressLine2"));

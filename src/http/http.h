@@ -203,6 +203,8 @@ int cspd_throttle_take(struct cspd_throttle *t, const char *tenant, int64_t now_
 int h_token(struct cspd_req *r);
 int h_profiles_mpn_get(struct cspd_req *r);
 int h_profiles_legalbusiness_get(struct cspd_req *r);
+int h_profiles_legalbusiness_put(struct cspd_req *r);
+int h_partner_patch(struct cspd_req *r);
 int h_relationships_get(struct cspd_req *r);
 int h_partners_post(struct cspd_req *r);
 int h_partners_get(struct cspd_req *r);

@@ -23,6 +23,9 @@ struct cspd_route cspd_routes[] = {
      "The caller's MPN profile, or any partner's with ?mpnId=", "MpnProfile"},
     {"GET", "/v1/profiles/legalbusiness", h_profiles_legalbusiness_get, R, CSPD_ROLES_PARTNER,
      "profiles", "The caller's legal business profile", "LegalBusinessProfile"},
+    {"PUT", "/v1/profiles/legalbusiness", h_profiles_legalbusiness_put, W, GA, "profiles",
+     "Update the caller's legal business profile (If-Match; global_admin)",
+     "LegalBusinessProfile"},
     {"GET", "/v1/relationships", h_relationships_get, R, CSPD_ROLES_PARTNER, "relationships",
      "The caller's provider/reseller relationships (?relationship_type=)", "Collection"},
     /* cspd's own resources */
@@ -34,6 +37,8 @@ struct cspd_route cspd_routes[] = {
      "List partner organizations (operator)", "Collection"},
     {"GET", "/v1/partners/{partnerId}", h_partner_get, R, OP, "partners",
      "One partner organization (operator)", "PartnerOrganization"},
+    {"PATCH", "/v1/partners/{partnerId}", h_partner_patch, W, OP, "partners",
+     "Rename a partner organization (If-Match; operator)", "PartnerOrganization"},
     {"POST", "/v1/partners/{partnerId}/locations", h_partner_locations_post, W, OP, "partners",
      "Create a partner location (a CSP tenant) (operator)", "PartnerLocation"},
     {"GET", "/v1/partners/{partnerId}/locations", h_partner_locations_get, R, OP, "partners",

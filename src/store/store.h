@@ -174,6 +174,8 @@ struct cspd_store_ops {
                          struct cspd_tenant *out);
 
   int (*org_insert)(struct cspd_db *db, const struct cspd_org *in);
+  /** Store name and version of org @a in->id. */
+  int (*org_update)(struct cspd_db *db, const struct cspd_org *in);
   int (*org_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
                  struct cspd_org *out);
   int (*org_get_by_mpn)(struct cspd_db *db, const char *mpn_id,
@@ -183,6 +185,9 @@ struct cspd_store_ops {
                   struct cspd_arena *a, struct cspd_org **out, int *n);
 
   int (*location_insert)(struct cspd_db *db, const struct cspd_location *in);
+  /** Replace the mutable fields of location @a in->tenant_id and store
+   * version @a in->version (the caller increments it). */
+  int (*location_update)(struct cspd_db *db, const struct cspd_location *in);
   int (*location_get)(struct cspd_db *db, const char *tenant_id,
                       struct cspd_arena *a, struct cspd_location *out);
   int (*location_get_by_mpn)(struct cspd_db *db, const char *mpn_id,

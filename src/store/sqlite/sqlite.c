@@ -37,6 +37,8 @@ enum stmt_id {
   ST_TENANT_OPERATOR,
   ST_ORG_INSERT,
   ST_ORG_GET,
+  ST_ORG_UPDATE,
+  ST_LOC_UPDATE,
   ST_ORG_GET_BY_MPN,
   ST_ORG_LIST,
   ST_LOC_INSERT,
@@ -96,6 +98,11 @@ static const char *const stmt_sql[ST__COUNT] = {
                            "tenants WHERE kind = 'operator'",
     [ST_ORG_INSERT] = "INSERT INTO partner_orgs(id, mpn_id, name, version, created_ms) "
                       "VALUES (?1, ?2, ?3, 1, ?4)",
+    [ST_ORG_UPDATE] = "UPDATE partner_orgs SET name = ?2, version = ?3 WHERE id = ?1",
+    [ST_LOC_UPDATE] = "UPDATE partner_locations SET company_name = ?4, address_line1 = ?6, "
+                      "address_line2 = ?7, city = ?8, state = ?9, postal_code = ?10, "
+                      "contact_first = ?11, contact_last = ?12, contact_email = ?13, "
+                      "contact_phone = ?14, version = ?15 WHERE tenant_id = ?1",
     [ST_ORG_GET] = "SELECT id, mpn_id, name, version, created_ms FROM partner_orgs WHERE id = ?1",
     [ST_ORG_GET_BY_MPN] = "SELECT id, mpn_id, name, version, created_ms FROM partner_orgs "
                           "WHERE mpn_id = ?1",
@@ -570,6 +577,24 @@ static int sq_org_insert(struct cspd_db *db, const struct cspd_org *in) {
   return exec_stmt(db, s, "org_insert");
 }
 
+/** Run an UPDATE; NOTFOUND when it changed no row. */
+static int exec_update(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
+  int rc = exec_stmt(db, s, what);
+  if (rc != 0)
+    return rc;
+  return sqlite3_changes(db->conn) > 0 ? 0 : CSPD_STORE_NOTFOUND;
+}
+
+static int sq_org_update(struct cspd_db *db, const struct cspd_org *in) {
+  sqlite3_stmt *s = stmt(db, ST_ORG_UPDATE);
+  if (s == NULL)
+    return CSPD_STORE_ERROR;
+  bind_text(s, 1, in->id);
+  bind_text(s, 2, in->name);
+  sqlite3_bind_int64(s, 3, in->version);
+  return exec_update(db, s, "org_update");
+}
+
 static int sq_org_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
                       struct cspd_org *out) {
   return get_one(db, ST_ORG_GET, id, read_org, a, out, "org_get");
@@ -612,10 +637,7 @@ static void read_location(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   l->created_ms = sqlite3_column_int64(s, 15);
 }
 
-static int sq_location_insert(struct cspd_db *db, const struct cspd_location *in) {
-  sqlite3_stmt *s = stmt(db, ST_LOC_INSERT);
-  if (s == NULL)
-    return CSPD_STORE_ERROR;
+static void bind_location(sqlite3_stmt *s, const struct cspd_location *in) {
   bind_text(s, 1, in->tenant_id);
   bind_text(s, 2, in->org_id);
   bind_text(s, 3, in->mpn_id);
@@ -630,8 +652,24 @@ static int sq_location_insert(struct cspd_db *db, const struct cspd_location *in
   bind_text(s, 12, in->contact.last_name);
   bind_text(s, 13, in->contact.email);
   bind_text(s, 14, in->contact.phone);
+}
+
+static int sq_location_insert(struct cspd_db *db, const struct cspd_location *in) {
+  sqlite3_stmt *s = stmt(db, ST_LOC_INSERT);
+  if (s == NULL)
+    return CSPD_STORE_ERROR;
+  bind_location(s, in);
   sqlite3_bind_int64(s, 16, in->created_ms);
   return exec_stmt(db, s, "location_insert");
+}
+
+static int sq_location_update(struct cspd_db *db, const struct cspd_location *in) {
+  sqlite3_stmt *s = stmt(db, ST_LOC_UPDATE);
+  if (s == NULL)
+    return CSPD_STORE_ERROR;
+  bind_location(s, in);
+  sqlite3_bind_int64(s, 15, in->version);
+  return exec_update(db, s, "location_update");
 }
 
 static int sq_location_get(struct cspd_db *db, const char *tenant_id,
@@ -867,6 +905,7 @@ static int sq_reset_org(struct cspd_db *db, const char *org_id) {
   .idem_put = sq_idem_put, .idem_purge = sq_idem_purge,                        \
   .tenant_insert = sq_tenant_insert, .tenant_get = sq_tenant_get,              \
   .tenant_operator = sq_tenant_operator, .org_insert = sq_org_insert,          \
+  .org_update = sq_org_update, .location_update = sq_location_update,          \
   .org_get = sq_org_get, .org_get_by_mpn = sq_org_get_by_mpn,                  \
   .org_list = sq_org_list, .location_insert = sq_location_insert,              \
   .location_get = sq_location_get,                                             \
