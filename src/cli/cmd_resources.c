@@ -296,7 +296,10 @@ int cmd_profile_legal(csp_ctx *ctx, const csp_command *cmd, int argc, char **arg
 
 int cmd_relationships_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
 {
+    /* Accepted as written in requests or as they appear in answers. */
     static const char *const types[] = {"IsIndirectResellerOf", "IsIndirectCloudSolutionProviderOf"};
+    static const char *const answer_types[] = {"is_indirect_reseller_of",
+                                               "is_indirect_cloud_solution_provider_of"};
     const char *type = NULL;
     const csp_opt opts[] = {{"type", CSP_OPT_STR, &type}};
     int rc = csp_parse_args(ctx, cmd, argc, argv, opts, ARRAY_LEN(opts), NULL, 0, 0);
@@ -307,7 +310,7 @@ int cmd_relationships_list(csp_ctx *ctx, const csp_command *cmd, int argc, char 
     if (type) {
         const char *canonical = NULL;
         for (size_t i = 0; i < ARRAY_LEN(types); i++) {
-            if (csp_streq_ci(type, types[i]))
+            if (csp_streq_ci(type, types[i]) || csp_streq_ci(type, answer_types[i]))
                 canonical = types[i];
         }
         if (!canonical)
