@@ -64,6 +64,7 @@ struct cspd_ctx {
   const struct cspd_principal *who; /* NULL for unauthenticated calls */
   int64_t now_ms;                   /* cspd clock at request start */
   bool sandbox;
+  const char *base_url; /* e.g. http://127.0.0.1:7700, for links in e-mails */
   struct cspd_err err;
 };
 

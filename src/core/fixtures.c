@@ -9,6 +9,9 @@
 #include "crypto.h"
 #include "identity.h"
 #include "json.h"
+#include "program.h"
+#include "util.h"
+#include <time.h>
 
 extern const char cspd_demo_world_json[];
 
@@ -201,6 +204,104 @@ static void read_contact(const json_t *o, struct cspd_contact *k) {
   k->phone = json_string_value(cspd_json_get(o, "phoneNumber"));
 }
 
+/** Program memberships and MPA of a location (cspd extension fields). */
+static int apply_location_program(struct cspd_ctx *c, const json_t *l, const char *tenant_id,
+                                  const char *path) {
+  json_t *programs, *mpa;
+  int rc;
+  if ((rc = cspd_json_arr(c, l, "programs", false, path, &programs)) != 0 ||
+      (rc = cspd_json_obj(c, l, "mpa", false, path, &mpa)) != 0)
+    return rc;
+  size_t i;
+  json_t *p;
+  json_array_foreach(programs, i, p) {
+    char *pp = cspd_arena_printf(c->arena, "%s.programs[%zu]", path, i);
+    const char *name = json_string_value(p), *state = "active";
+    if (json_is_object(p) &&
+        ((rc = cspd_json_str(c, p, "program", true, pp, &name)) != 0 ||
+         (rc = cspd_json_str(c, p, "state", false, pp, &state)) != 0))
+      return rc;
+    enum cspd_program prog;
+    enum cspd_mstate st;
+    if (name == NULL || cspd_program_parse(name, &prog) != 0)
+      return cspd_fail(c, CSPD_E_INVALID_INPUT,
+                       "%s: program must be direct_bill, indirect_provider or indirect_reseller",
+                       pp);
+    if (state == NULL)
+      state = "active";
+    if (cspd_mstate_parse(state, &st) != 0 || st == CSPD_MS_NONE)
+      return cspd_fail(c, CSPD_E_INVALID_INPUT,
+                       "%s: state must be pending, approved, active, restricted or rejected", pp);
+    if ((rc = cspd_membership_set(c, tenant_id, prog, st, "fixtures")) != 0)
+      return rc;
+  }
+  if (mpa != NULL) {
+    char *mp = cspd_arena_printf(c->arena, "%s.mpa", path);
+    struct cspd_mpa m = {.signed_ms = c->now_ms};
+    const char *date = NULL;
+    if ((rc = cspd_json_str(c, mpa, "signerName", true, mp, &m.signer_name)) != 0 ||
+        (rc = cspd_json_str(c, mpa, "signerEmail", true, mp, &m.signer_email)) != 0 ||
+        (rc = cspd_json_str(c, mpa, "signedDate", false, mp, &date)) != 0)
+      return rc;
+    if (date != NULL && cspd_time_parse(date, &m.signed_ms) != 0)
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.signedDate is not a date", mp);
+    snprintf(m.tenant_id, sizeof m.tenant_id, "%s", tenant_id);
+    rc = cspd_db_ops(c->db)->mpa_put(c->db, &m);
+    if (rc != 0)
+      return cspd_store_fail(c, rc, 0, CSPD_E_MPA_ALREADY_SIGNED);
+  }
+  return 0;
+}
+
+/** Program fields and revenue of a partner organization. */
+static int apply_org_program(struct cspd_ctx *c, const json_t *p, const char *org_id,
+                             const char *path) {
+  const char *anniversary, *email;
+  json_t *revenue;
+  int rc;
+  if ((rc = cspd_json_str(c, p, "anniversary", false, path, &anniversary)) != 0 ||
+      (rc = cspd_json_str(c, p, "email", false, path, &email)) != 0 ||
+      (rc = cspd_json_arr(c, p, "revenue", false, path, &revenue)) != 0)
+    return rc;
+  int64_t ms;
+  if (anniversary != NULL && (strlen(anniversary) != 10 || cspd_time_parse(anniversary, &ms) != 0))
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.anniversary must be YYYY-MM-DD", path);
+  if (anniversary != NULL || email != NULL) {
+    rc = cspd_db_ops(c->db)->org_set_program_fields(c->db, org_id, anniversary, email);
+    if (rc != 0)
+      return cspd_store_fail(c, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
+  }
+  size_t i;
+  json_t *r;
+  json_array_foreach(revenue, i, r) {
+    char *rp = cspd_arena_printf(c->arena, "%s.revenue[%zu]", path, i);
+    const char *period = NULL, *currency = "USD", *kind = "cloud";
+    long long amount = 0, ago = -1;
+    if ((rc = cspd_json_str(c, r, "period", false, rp, &period)) != 0 ||
+        (rc = cspd_json_int(c, r, "monthsAgo", false, rp, &ago)) != 0 ||
+        (rc = cspd_json_int(c, r, "amount", true, rp, &amount)) != 0 ||
+        (rc = cspd_json_str(c, r, "currency", false, rp, &currency)) != 0 ||
+        (rc = cspd_json_str(c, r, "kind", false, rp, &kind)) != 0)
+      return rc;
+    char rel[8];
+    if (period == NULL) {
+      if (ago < 0 || ago > 1200)
+        return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s: give period (YYYY-MM) or monthsAgo", rp);
+      time_t secs = (time_t)(c->now_ms / 1000);
+      struct tm tm;
+      gmtime_r(&secs, &tm);
+      unsigned idx = (unsigned)((tm.tm_year + 1900) * 12 + tm.tm_mon) - (unsigned)ago;
+      snprintf(rel, sizeof rel, "%04u-%02u", (idx / 12) % 10000u, idx % 12u + 1u);
+      period = rel;
+    }
+    struct cspd_revenue out;
+    if ((rc = cspd_revenue_record(c, org_id, NULL, period, amount, currency ? currency : "USD",
+                                  kind ? kind : "cloud", "fixtures", &out)) != 0)
+      return rc;
+  }
+  return 0;
+}
+
 /** A tenant named by tenant GUID or PartnerID. @param[out] out 37 bytes. */
 static int resolve_tenant(struct cspd_ctx *c, const char *ref, char out[37]) {
   struct cspd_location l;
@@ -247,6 +348,9 @@ int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only
     rc = at(c, cspd_org_create(c, &oi, &org), pp);
     if (rc != 0)
       return rc;
+    rc = at(c, apply_org_program(c, el, org.id, pp), pp);
+    if (rc != 0)
+      return rc;
     n.partners++;
     json_array_foreach(cspd_json_get(el, "locations"), j, l) {
       char *lp = cspd_arena_printf(c->arena, "%s.locations[%zu]", pp, j);
@@ -264,6 +368,9 @@ int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only
         return rc;
       n.locations++;
       rc = apply_principals(c, l, loc.tenant_id, 0, lp, sandbox_only, &n);
+      if (rc != 0)
+        return rc;
+      rc = at(c, apply_location_program(c, l, loc.tenant_id, lp), lp);
       if (rc != 0)
         return rc;
     }

@@ -54,13 +54,19 @@ void cspd_time_format(int64_t ms, bool millis, char out[32]) {
   time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
   unsigned frac = (unsigned)(ms - (int64_t)secs * 1000) % 1000u;
   struct tm tm;
+  char buf[64];
   gmtime_r(&secs, &tm);
   if (millis)
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", (tm.tm_year + 1900) % 10000,
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", (tm.tm_year + 1900) % 10000,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   else
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", (tm.tm_year + 1900) % 10000,
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", (tm.tm_year + 1900) % 10000,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  size_t n = strlen(buf);
+  if (n > 31)
+    n = 31;
+  memcpy(out, buf, n);
+  out[n] = '\0';
 }
 
 static int digits(const char *s, int n, int *out) {

@@ -52,6 +52,7 @@ static int write_fn(struct cspd_db *db, void *cls) {
       if (prev.body_len == 0)
         r->content_type = NULL;
       r->etag = prev.etag;
+      r->location = prev.location;
       r->replayed = true;
       return 0;
     }
@@ -70,6 +71,7 @@ static int write_fn(struct cspd_db *db, void *cls) {
                             .body = r->reply,
                             .body_len = r->reply_len,
                             .etag = r->etag,
+                            .location = r->location,
                             .created_ms = cspd_wall_ms()};
     rc = ops->idem_put(db, &rec);
     if (rc != 0)

@@ -63,3 +63,12 @@ int h_cspd_errors(struct cspd_req *r) {
   struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
   return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
 }
+
+/* GET /_cspd/journal[?size=N]: the last requests, newest first (sandbox). */
+int h_cspd_journal(struct cspd_req *r) {
+  struct cspd_page pg;
+  if (cspd_page_read(r, 100, &pg) != 0)
+    return -1;
+  json_t *items = cspd_journal_json(r->srv->journal, pg.size);
+  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+}

@@ -93,36 +93,36 @@ int h_cspd_clock_advance(struct cspd_req *r) {
 
 /* ---- reset and seed ------------------------------------------------------------------ */
 
+/* Both run as write routes (one transaction, idempotent by MS-RequestId);
+ * their prepare steps parse and hash the fixtures outside the transaction. */
+
 struct reset_job {
-  struct cspd_req *r;
   const char *org_id; /* NULL: everything */
   json_t *demo;       /* prepared demo world, or NULL */
   json_t *summary;
 };
 
-static int reset_fn(struct cspd_db *db, void *cls) {
-  struct reset_job *j = cls;
-  struct cspd_ctx *c = &j->r->ctx;
-  c->db = db;
-  memset(&c->err, 0, sizeof c->err);
+/** Reset inside the current transaction of @a c. @param[out] j->summary. */
+static int reset_apply(struct cspd_ctx *c, struct reset_job *j) {
+  const struct cspd_store_ops *ops = cspd_db_ops(c->db);
   json_decref(j->summary);
   j->summary = NULL;
-  const struct cspd_store_ops *ops = cspd_db_ops(db);
   int rc;
   if (j->org_id != NULL) {
-    rc = ops->reset_org(db, j->org_id);
+    rc = ops->reset_org(c->db, j->org_id);
     return rc == 0 ? cspd_audit(c, "reset_partner", "PartnerOrganization", j->org_id, NULL, NULL)
                    : cspd_store_fail(c, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
   }
-  rc = ops->reset_all(db);
+  rc = ops->reset_all(c->db);
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
   struct cspd_clock_state real = {0};
   char enc[64];
   cspd_clock_encode(&real, enc);
-  rc = ops->setting_put(db, CLOCK_KEY, enc);
+  rc = ops->setting_put(c->db, CLOCK_KEY, enc);
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
+  c->now_ms = cspd_wall_ms(); /* the world restarts at the real time */
   if (j->demo != NULL) {
     const struct cspd_principal *who = c->who;
     c->who = NULL; /* fixtures are applied by the system, not the caller */
@@ -148,91 +148,107 @@ static int demo_prepare(struct cspd_ctx *c, json_t **out) {
   return 0;
 }
 
-int h_cspd_reset(struct cspd_req *r) {
-  struct reset_job j = {.r = r};
-  if (r->body_len > 0) {
-    json_t *body;
-    if (cspd_body_object(r, &body) != 0 ||
-        cspd_json_str(&r->ctx, body, "partnerId", false, "", &j.org_id) != 0)
-      return -1;
-    char g[37];
-    if (j.org_id != NULL) {
-      if (cspd_guid_normalize(j.org_id, g) != 0)
-        return cspd_fail(&r->ctx, CSPD_E_BAD_GUID, "partnerId");
-      j.org_id = cspd_arena_strdup(r->arena, g);
-    }
-  }
-  if (j.org_id == NULL && r->srv->cfg.demo && demo_prepare(&r->ctx, &j.demo) != 0)
-    return -1;
-  int rc = cspd_store_tx(r->srv->store, true, reset_fn, &j, NULL);
-  json_decref(j.demo);
-  if (rc != 0) {
-    json_decref(j.summary);
-    return rc;
-  }
-  if (j.org_id == NULL) {
+static void reset_done(struct cspd_req *r) {
+  struct reset_job *j = r->scratch;
+  if (j->org_id == NULL) {
     struct cspd_clock_state real = {0};
     cspd_clock_set_state(&real);
   }
-  json_t *doc = json_pack("{s:s, s:{s:s}}", "reset", j.org_id ? "partner" : "all",
+}
+
+/** Free the job's JSON when the request ends (registered as an arena-owned
+ * reference through the request's json slot). */
+static void keep_json(struct cspd_req *r, json_t *doc) {
+  /* the request owns r->json (decref'ed at completion); chain extra docs in it */
+  if (r->json == NULL)
+    r->json = json_object();
+  char key[32];
+  snprintf(key, sizeof key, "__keep%zu", json_object_size(r->json));
+  json_object_set_new(r->json, key, doc);
+}
+
+int h_cspd_reset_prepare(struct cspd_req *r) {
+  struct reset_job *j = cspd_arena_alloc(r->arena, sizeof *j);
+  r->scratch = j;
+  if (r->body_len > 0) {
+    json_t *body;
+    if (cspd_body_object(r, &body) != 0 ||
+        cspd_json_str(&r->ctx, body, "partnerId", false, "", &j->org_id) != 0)
+      return -1;
+    char g[37];
+    if (j->org_id != NULL) {
+      if (cspd_guid_normalize(j->org_id, g) != 0)
+        return cspd_fail(&r->ctx, CSPD_E_BAD_GUID, "partnerId");
+      j->org_id = cspd_arena_strdup(r->arena, g);
+    }
+  }
+  if (j->org_id == NULL && r->srv->cfg.demo) {
+    if (demo_prepare(&r->ctx, &j->demo) != 0)
+      return -1;
+    keep_json(r, j->demo);
+  }
+  return 0;
+}
+
+int h_cspd_reset(struct cspd_req *r) {
+  struct reset_job *j = r->scratch;
+  int rc = reset_apply(&r->ctx, j);
+  if (rc != 0)
+    return rc;
+  r->on_commit = reset_done;
+  json_t *doc = json_pack("{s:s, s:{s:s}}", "reset", j->org_id ? "partner" : "all",
                           "attributes", "objectType", "ResetResult");
-  if (j.org_id)
-    json_object_set_new(doc, "partnerId", json_string(j.org_id));
-  if (j.summary)
-    json_object_set_new(doc, "seeded", j.summary);
+  if (j->org_id)
+    json_object_set_new(doc, "partnerId", json_string(j->org_id));
+  if (j->summary) {
+    json_object_set_new(doc, "seeded", j->summary);
+    j->summary = NULL;
+  }
   return cspd_reply_json(r, 200, doc);
 }
 
-struct seed_job {
-  struct cspd_req *r;
-  json_t *doc;
-  json_t *summary;
-};
-
-static int seed_fn(struct cspd_db *db, void *cls) {
-  struct seed_job *j = cls;
-  struct cspd_ctx *c = &j->r->ctx;
-  c->db = db;
-  memset(&c->err, 0, sizeof c->err);
-  json_decref(j->summary);
-  j->summary = NULL;
-  const struct cspd_principal *who = c->who;
-  c->who = NULL;
-  int rc = cspd_fixtures_apply(c, j->doc, true, &j->summary);
-  c->who = who;
-  if (rc != 0)
-    return rc;
-  return cspd_audit(c, "seed", "Sandbox", NULL, NULL, NULL);
-}
-
-int h_cspd_seed(struct cspd_req *r) {
+int h_cspd_seed_prepare(struct cspd_req *r) {
   json_t *body;
   if (cspd_body_object(r, &body) != 0)
     return -1;
-  if (cspd_fixtures_prepare(&r->ctx, body) != 0)
-    return -1;
-  struct seed_job j = {.r = r, .doc = body};
-  int rc = cspd_store_tx(r->srv->store, true, seed_fn, &j, NULL);
+  return cspd_fixtures_prepare(&r->ctx, body);
+}
+
+int h_cspd_seed(struct cspd_req *r) {
+  const struct cspd_principal *who = r->ctx.who;
+  json_t *summary = NULL;
+  r->ctx.who = NULL; /* fixtures are applied by the system, not the caller */
+  int rc = cspd_fixtures_apply(&r->ctx, r->json, true, &summary);
+  r->ctx.who = who;
+  if (rc == 0)
+    rc = cspd_audit(&r->ctx, "seed", "Sandbox", NULL, NULL, NULL);
   if (rc != 0) {
-    json_decref(j.summary);
+    json_decref(summary);
     return rc;
   }
-  json_object_set_new(j.summary, "attributes", json_pack("{s:s}", "objectType", "SeedResult"));
-  return cspd_reply_json(r, 201, j.summary);
+  json_object_set_new(summary, "attributes", json_pack("{s:s}", "objectType", "SeedResult"));
+  return cspd_reply_json(r, 201, summary);
 }
 
 /* ---- used at start-up by `cspd serve --demo` ------------------------------------------- */
 
+struct boot_seed {
+  struct cspd_ctx *c;
+  struct reset_job j;
+};
+
 static int seeded_fn(struct cspd_db *db, void *cls) {
-  struct reset_job *j = cls;
-  struct cspd_ctx *c = &j->r->ctx;
+  struct boot_seed *b = cls;
+  struct cspd_ctx *c = b->c;
+  c->db = db;
+  memset(&c->err, 0, sizeof c->err);
   char *v;
   int rc = cspd_db_ops(db)->setting_get(db, "demo_seeded", c->arena, &v);
   if (rc == 0)
     return 1; /* already seeded: nothing to do */
   if (rc != CSPD_STORE_NOTFOUND)
     return rc;
-  rc = reset_fn(db, cls);
+  rc = reset_apply(c, &b->j);
   if (rc != 0)
     return rc;
   rc = cspd_db_ops(db)->setting_put(db, "demo_seeded", "1");
@@ -240,24 +256,25 @@ static int seeded_fn(struct cspd_db *db, void *cls) {
 }
 
 int cspd_sandbox_seed_demo(struct cspd_server *srv, char *errbuf, size_t errlen) {
-  struct cspd_req r = {.srv = srv};
-  r.arena = cspd_arena_new(65536);
-  r.ctx.arena = r.arena;
-  r.ctx.sandbox = true;
-  r.ctx.now_ms = cspd_clock_now();
-  struct reset_job j = {.r = &r};
-  int rc = demo_prepare(&r.ctx, &j.demo);
+  struct cspd_ctx c = {.sandbox = true, .now_ms = cspd_clock_now()};
+  c.arena = cspd_arena_new(65536);
+  struct boot_seed b = {.c = &c};
+  int rc = demo_prepare(&c, &b.j.demo);
   if (rc == 0)
-    rc = cspd_store_tx(srv->store, true, seeded_fn, &j, NULL);
-  json_decref(j.demo);
-  json_decref(j.summary);
+    rc = cspd_store_tx(srv->store, true, seeded_fn, &b, NULL);
+  json_decref(b.j.demo);
+  json_decref(b.j.summary);
+  if (rc == 0) {
+    struct cspd_clock_state real = {0}; /* a fresh demo world runs on the real clock */
+    cspd_clock_set_state(&real);
+  }
   if (rc == 1)
     rc = 0;
   if (rc != 0) {
-    const struct cspd_error_info *e = cspd_error_info(r.ctx.err.id);
+    const struct cspd_error_info *e = cspd_error_info(c.err.id);
     snprintf(errbuf, errlen, "seeding the demo world: %s %s", e->description,
-             r.ctx.err.detail ? r.ctx.err.detail : "");
+             c.err.detail ? c.err.detail : "");
   }
-  cspd_arena_free(r.arena);
+  cspd_arena_free(c.arena);
   return rc;
 }

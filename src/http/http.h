@@ -83,6 +83,7 @@ struct cspd_server_config {
 
 struct cspd_metrics;
 struct cspd_throttle;
+struct cspd_journal;
 
 struct cspd_server {
   struct cspd_server_config cfg;
@@ -93,6 +94,7 @@ struct cspd_server {
   int port;
   struct cspd_metrics *metrics;
   struct cspd_throttle *throttle;
+  struct cspd_journal *journal; /* sandbox mode: the last requests */
   int active; /* requests in progress (atomic) */
   int schema_version;
 };
@@ -193,6 +195,14 @@ void cspd_metrics_observe(struct cspd_metrics *m, int route, int status, int64_t
 /** Prometheus text (malloc'ed; caller frees). */
 char *cspd_metrics_render(struct cspd_server *srv, size_t *len);
 
+/* ---- request journal (sandbox) ---- */
+struct cspd_journal *cspd_journal_new(int capacity);
+void cspd_journal_free(struct cspd_journal *j);
+void cspd_journal_add(struct cspd_journal *j, const struct cspd_req *r, int64_t us);
+/** The newest @a max entries, newest first (new reference). */
+json_t *cspd_journal_json(struct cspd_journal *j, int max);
+int h_cspd_journal(struct cspd_req *r);
+
 /* ---- throttling ---- */
 struct cspd_throttle *cspd_throttle_new(double rps, int burst);
 void cspd_throttle_free(struct cspd_throttle *t);
@@ -226,7 +236,9 @@ int h_cspd_errors(struct cspd_req *r);
 int h_cspd_clock_get(struct cspd_req *r);
 int h_cspd_clock_put(struct cspd_req *r);
 int h_cspd_clock_advance(struct cspd_req *r);
+int h_cspd_reset_prepare(struct cspd_req *r);
 int h_cspd_reset(struct cspd_req *r);
+int h_cspd_seed_prepare(struct cspd_req *r);
 int h_cspd_seed(struct cspd_req *r);
 
 /** Apply the demo world or reset (shared by `cspd serve --demo` and

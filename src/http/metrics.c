@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/util.h"
 #include "http.h"
 
 /* ---- metrics --------------------------------------------------------------------- */
@@ -199,4 +200,81 @@ int cspd_throttle_take(struct cspd_throttle *t, const char *tenant, int64_t now_
     wait = (int)ceil((1.0 - b->tokens) / t->rps);
   pthread_mutex_unlock(l);
   return wait < 1 && b->tokens < 0 ? 1 : wait;
+}
+
+/* ---- request journal: the last requests, for developers (sandbox) ------------- */
+
+struct journal_entry {
+  int64_t ts_ms;
+  int status;
+  int64_t us;
+  char method[8];
+  char path[160];
+  char request_id[64];
+  char tenant[37];
+  char error[40];
+};
+
+struct cspd_journal {
+  pthread_mutex_t lock;
+  int cap, next, count;
+  struct journal_entry e[];
+};
+
+struct cspd_journal *cspd_journal_new(int capacity) {
+  struct cspd_journal *j = calloc(1, sizeof *j + sizeof(struct journal_entry) * (size_t)capacity);
+  if (j == NULL)
+    return NULL;
+  pthread_mutex_init(&j->lock, NULL);
+  j->cap = capacity;
+  return j;
+}
+
+void cspd_journal_free(struct cspd_journal *j) {
+  if (j == NULL)
+    return;
+  pthread_mutex_destroy(&j->lock);
+  free(j);
+}
+
+void cspd_journal_add(struct cspd_journal *j, const struct cspd_req *r, int64_t us) {
+  if (j == NULL)
+    return;
+  pthread_mutex_lock(&j->lock);
+  struct journal_entry *e = &j->e[j->next];
+  j->next = (j->next + 1) % j->cap;
+  if (j->count < j->cap)
+    j->count++;
+  e->ts_ms = cspd_clock_now();
+  e->status = r->status;
+  e->us = us;
+  snprintf(e->method, sizeof e->method, "%s", r->method);
+  snprintf(e->path, sizeof e->path, "%s", r->path);
+  snprintf(e->request_id, sizeof e->request_id, "%s", r->request_id ? r->request_id : "");
+  snprintf(e->tenant, sizeof e->tenant, "%s", r->authed ? r->who.tenant_id : "");
+  snprintf(e->error, sizeof e->error, "%s",
+           (r->status >= 400 && r->ctx.err.id) ? cspd_error_info(r->ctx.err.id)->name : "");
+  pthread_mutex_unlock(&j->lock);
+}
+
+json_t *cspd_journal_json(struct cspd_journal *j, int max) {
+  json_t *items = json_array();
+  if (j == NULL)
+    return items;
+  pthread_mutex_lock(&j->lock);
+  for (int k = 0; k < j->count && k < max; k++) {
+    const struct journal_entry *e = &j->e[(j->next - 1 - k + j->cap) % j->cap];
+    char ts[32];
+    cspd_time_format(e->ts_ms, true, ts);
+    json_t *it = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "time", ts, "method", e->method,
+                           "path", e->path, "status", e->status, "durationUs", (json_int_t)e->us,
+                           "requestId", e->request_id);
+    if (e->tenant[0])
+      json_object_set_new(it, "tenantId", json_string(e->tenant));
+    if (e->error[0])
+      json_object_set_new(it, "error", json_string(e->error));
+    json_array_append_new(items, it);
+  }
+  pthread_mutex_unlock(&j->lock);
+  return items;
 }

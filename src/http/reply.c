@@ -1,4 +1,5 @@
 /* reply.c -- replies, the error envelope, request helpers, paging. */
+#include <ctype.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,13 +62,8 @@ void cspd_reply_error(struct cspd_req *r) {
   for (int i = 0; i < r->ctx.err.ndata; i++)
     json_array_append_new(data, json_string(r->ctx.err.data[i]));
   const char *desc = e->description;
-  if (r->ctx.err.detail != NULL && r->ctx.err.detail[0] != '\0') {
-    char *d = cspd_arena_printf(r->arena, "%s %s", e->description, r->ctx.err.detail);
-    size_t at = strlen(e->description) + 1;
-    if (d[at] >= 'a' && d[at] <= 'z')
-      d[at] = (char)(d[at] - 'a' + 'A');
-    desc = d;
-  }
+  if (r->ctx.err.detail != NULL && r->ctx.err.detail[0] != '\0')
+    desc = cspd_arena_printf(r->arena, "%s %s", e->description, r->ctx.err.detail);
   json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:{s:s}}", "code", e->code, "description",
                           desc, "data", data, "source", "cspd", "attributes", "objectType",
                           "Error");
@@ -171,9 +167,59 @@ json_t *cspd_link(const char *uri, const char *method) {
   return json_pack("{s:s, s:s, s:[]}", "uri", uri, "method", method, "headers");
 }
 
-/** The request's path and query without any continuationToken. */
+struct qbuild {
+  struct cspd_req *r;
+  char *buf;
+  size_t len, cap;
+};
+
+static void qappend(struct qbuild *q, const char *s, bool encode) {
+  for (; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    char tmp[4];
+    size_t n = 1;
+    if (encode && !(isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~')) {
+      snprintf(tmp, sizeof tmp, "%%%02X", ch);
+      n = 3;
+    } else {
+      tmp[0] = (char)ch;
+    }
+    if (q->len + n + 1 > q->cap) {
+      size_t cap = q->cap * 2 + 64;
+      char *nb = cspd_arena_alloc(q->r->arena, cap);
+      memcpy(nb, q->buf, q->len);
+      q->buf = nb;
+      q->cap = cap;
+    }
+    memcpy(q->buf + q->len, tmp, n);
+    q->len += n;
+    q->buf[q->len] = '\0';
+  }
+}
+
+static enum MHD_Result qcopy(void *cls, enum MHD_ValueKind kind, const char *key,
+                             const char *value) {
+  struct qbuild *q = cls;
+  (void)kind;
+  if (strcasecmp(key, "size") == 0 || strcasecmp(key, "continuationToken") == 0)
+    return MHD_YES;
+  qappend(q, "&", false);
+  qappend(q, key, true);
+  if (value != NULL) {
+    qappend(q, "=", false);
+    qappend(q, value, true);
+  }
+  return MHD_YES;
+}
+
+/** The request's path and query (filters kept) with ?size= and without any
+ * continuation token, for links.self and links.next. */
 static const char *self_uri(struct cspd_req *r, const struct cspd_page *pg) {
-  return cspd_arena_printf(r->arena, "%s?size=%d", r->path, pg->size);
+  struct qbuild q = {.r = r};
+  qappend(&q, cspd_arena_printf(r->arena, "%s?size=%d", r->path, pg->size), false);
+  if (r->conn != NULL)
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, qcopy, &q);
+  return q.buf;
 }
 
 json_t *cspd_collection(struct cspd_req *r, json_t *items, const struct cspd_page *pg,

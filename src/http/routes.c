@@ -70,10 +70,13 @@ struct cspd_route cspd_routes[] = {
      "Set the cspd clock (operator)", "Clock"},
     {"POST", "/_cspd/clock/advance", h_cspd_clock_advance, ROUTE_SANDBOX | W, OP, "sandbox",
      "Advance the cspd clock (operator)", "Clock"},
-    {"POST", "/_cspd/reset", h_cspd_reset, ROUTE_SANDBOX, OP, "sandbox",
-     "Reset everything, or one partner organization (operator)", "ResetResult"},
-    {"POST", "/_cspd/seed", h_cspd_seed, ROUTE_SANDBOX, OP, "sandbox",
-     "Apply a fixtures document (operator)", "SeedResult"},
+    {"GET", "/_cspd/journal", h_cspd_journal, ROUTE_SANDBOX, OP, "sandbox",
+     "The last requests served, newest first (?size=, operator)", "Collection"},
+    {"POST", "/_cspd/reset", h_cspd_reset, ROUTE_SANDBOX | W, OP, "sandbox",
+     "Reset everything, or one partner organization (operator)", "ResetResult",
+     h_cspd_reset_prepare},
+    {"POST", "/_cspd/seed", h_cspd_seed, ROUTE_SANDBOX | W, OP, "sandbox",
+     "Apply a fixtures document (operator)", "SeedResult", h_cspd_seed_prepare},
 };
 const int cspd_nroutes = sizeof cspd_routes / sizeof cspd_routes[0];
 

@@ -66,6 +66,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   int64_t us = cspd_mono_us() - st->start_us;
   if (st->req.status != 0) {
     cspd_metrics_observe(srv->metrics, st->route_index, st->req.status, us);
+    cspd_journal_add(srv->journal, &st->req, us);
     if (srv->cfg.access_log)
       access_log(srv, st, us);
   }

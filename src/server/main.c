@@ -336,6 +336,8 @@ static int cmd_serve(struct opts *o) {
   }
   srv.metrics = cspd_metrics_new(cspd_nroutes);
   srv.throttle = cspd_throttle_new(o->cfg.throttle_rps, o->cfg.throttle_burst);
+  if (o->cfg.sandbox)
+    srv.journal = cspd_journal_new(1000);
   char err[512];
   if (cspd_server_start(&srv, err, sizeof err) != 0) {
     fprintf(stderr, "cspd: %s\n", err);
@@ -363,6 +365,7 @@ static int cmd_serve(struct opts *o) {
   cspd_server_stop(&srv, 10000);
   cspd_metrics_free(srv.metrics);
   cspd_throttle_free(srv.throttle);
+  cspd_journal_free(srv.journal);
   cspd_store_close(srv.store);
   fprintf(stderr, "cspd: stopped cleanly\n");
   return 0;

@@ -119,7 +119,8 @@ struct cspd_idem {
   int status;
   const char *body; /* response bytes */
   size_t body_len;
-  const char *etag; /* or NULL */
+  const char *etag;     /* or NULL */
+  const char *location; /* or NULL */
   int64_t created_ms;
 };
 
@@ -130,6 +131,139 @@ struct cspd_audit {
   const char *resource_type, *resource_id;
   const char *before_json, *after_json; /* or NULL */
   const char *request_id, *correlation_id;
+};
+
+enum cspd_program {
+  CSPD_PROG_DIRECT_BILL = 0,
+  CSPD_PROG_INDIRECT_PROVIDER,
+  CSPD_PROG_INDIRECT_RESELLER,
+  CSPD_PROG__COUNT
+};
+
+enum cspd_mstate {
+  CSPD_MS_NONE = 0, /* not a member */
+  CSPD_MS_PENDING,
+  CSPD_MS_APPROVED, /* enrollment approved, agreement not yet accepted */
+  CSPD_MS_ACTIVE,
+  CSPD_MS_RESTRICTED,
+  CSPD_MS_REJECTED,
+};
+
+struct cspd_membership {
+  cspd_guid tenant_id;
+  enum cspd_program program;
+  enum cspd_mstate state;
+  int64_t since_ms;
+};
+
+struct cspd_membership_change {
+  enum cspd_program program;
+  enum cspd_mstate from, to;
+  int64_t at_ms;
+  const char *reason;
+};
+
+struct cspd_mpa {
+  cspd_guid tenant_id;
+  const char *signer_name, *signer_email, *user_id;
+  int64_t signed_ms;
+};
+
+struct cspd_enrollment {
+  cspd_guid id;
+  cspd_guid tenant_id;
+  enum cspd_program program;
+  enum cspd_mstate state; /* pending, approved, active, rejected */
+  const char *contact_email;
+  const char *form_json;
+  int64_t submitted_ms;
+  const char *submitted_by;
+  int64_t decided_ms; /* 0 while pending */
+  const char *decided_by;
+  int64_t agreement_accepted_ms; /* 0 until "accept and continue" */
+  const char *agreement_accepted_by;
+  int64_t version;
+};
+
+struct cspd_invitation {
+  cspd_guid id;
+  cspd_guid provider_tenant_id;
+  const char *reseller_mpn_id; /* or NULL */
+  const char *reseller_email;  /* or NULL */
+  const char *state;           /* pending, accepted, revoked */
+  int64_t created_ms;
+  int64_t accepted_ms;
+  const char *accepted_tenant_id;
+  int64_t version;
+};
+
+struct cspd_revenue {
+  int64_t id;
+  cspd_guid org_id;
+  const char *tenant_id;
+  char period[8]; /* YYYY-MM */
+  int64_t amount_minor;
+  char currency[4];
+  int64_t usd_minor;
+  const char *kind;   /* cloud, perpetual_software */
+  const char *source; /* operator, billing */
+  int64_t created_ms;
+};
+
+struct cspd_fx_rate {
+  char currency[4];
+  int64_t usd_ppm; /* USD per unit of currency, in millionths */
+  int exponent;    /* minor-unit digits: 2 for EUR, 0 for JPY */
+  int64_t updated_ms;
+};
+
+struct cspd_job {
+  int64_t id;
+  const char *kind;
+  const char *ref;
+  int64_t due_ms;
+};
+
+struct cspd_notification {
+  cspd_guid id;
+  const char *tenant_id; /* or NULL */
+  const char *recipient;
+  const char *kind;
+  const char *subject;
+  const char *body;
+  const char *status; /* queued, sent, failed, stored */
+  int attempts;
+  int64_t next_attempt_ms;
+  const char *last_error;
+  int64_t created_ms;
+  int64_t sent_ms;
+};
+
+struct cspd_webhook_reg {
+  cspd_guid tenant_id;
+  const char *url;
+  const char *events_json;
+  const char *secret;
+  int64_t created_ms, updated_ms;
+};
+
+struct cspd_webhook_delivery {
+  cspd_guid id;
+  cspd_guid tenant_id;
+  const char *event_name;
+  const char *payload;
+  const char *status; /* pending, delivered, failed */
+  int attempts;
+  int64_t next_attempt_ms;
+  int last_status_code;
+  const char *last_error;
+  int64_t created_ms, delivered_ms;
+};
+
+/** An audit record as read back. */
+struct cspd_audit_row {
+  int64_t id;
+  struct cspd_audit rec;
 };
 
 /** Which side of a partnership the listing tenant is on. */
@@ -222,8 +356,95 @@ struct cspd_store_ops {
                           int limit, struct cspd_arena *a,
                           struct cspd_partnership **out, int *n);
 
+  int (*partnership_get)(struct cspd_db *db, const char *provider, const char *reseller,
+                         struct cspd_arena *a, struct cspd_partnership *out);
+  int (*partnership_set_state)(struct cspd_db *db, const char *provider, const char *reseller,
+                               const char *state, int64_t ended_ms);
+
   /* --- audit ----------------------------------------------------------- */
   int (*audit_insert)(struct cspd_db *db, const struct cspd_audit *in);
+  /** Records of @a tenant_id (NULL: all) with start <= ts < end, id > after. */
+  int (*audit_list)(struct cspd_db *db, const char *tenant_id, int64_t start_ms, int64_t end_ms,
+                    int64_t after, int limit, struct cspd_arena *a, struct cspd_audit_row **out,
+                    int *n);
+
+  /* --- program (sqlite_program.c) ------------------------------------------ */
+  int (*org_set_program_fields)(struct cspd_db *db, const char *org_id, const char *anniversary,
+                                const char *email);
+  int (*org_get_program_fields)(struct cspd_db *db, const char *org_id, struct cspd_arena *a,
+                                char **anniversary, char **email);
+  int (*membership_list)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                         struct cspd_membership **out, int *n);
+  /** Insert or update a membership and append a history row. */
+  int (*membership_put)(struct cspd_db *db, const struct cspd_membership *m,
+                        enum cspd_mstate from, const char *reason);
+  int (*membership_history)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                            struct cspd_membership_change **out, int *n);
+  /** Active members of @a program, by tenant id after @a after. */
+  int (*members_list)(struct cspd_db *db, enum cspd_program program, enum cspd_mstate state,
+                      const char *after, int limit, struct cspd_arena *a,
+                      struct cspd_membership **out, int *n);
+  int (*mpa_get)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                 struct cspd_mpa *out);
+  int (*mpa_put)(struct cspd_db *db, const struct cspd_mpa *in);
+  int (*enrollment_insert)(struct cspd_db *db, const struct cspd_enrollment *in);
+  int (*enrollment_update)(struct cspd_db *db, const struct cspd_enrollment *in);
+  int (*enrollment_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                        struct cspd_enrollment *out);
+  int (*enrollment_get_by_tenant)(struct cspd_db *db, const char *tenant_id,
+                                  enum cspd_program program, struct cspd_arena *a,
+                                  struct cspd_enrollment *out);
+  /** Enrollments in @a state (CSPD_MS_NONE: any), by id after @a after. */
+  int (*enrollment_list)(struct cspd_db *db, enum cspd_mstate state, const char *after,
+                         int limit, struct cspd_arena *a, struct cspd_enrollment **out, int *n);
+  int (*invitation_insert)(struct cspd_db *db, const struct cspd_invitation *in);
+  int (*invitation_update)(struct cspd_db *db, const struct cspd_invitation *in);
+  int (*invitation_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                        struct cspd_invitation *out);
+  /** Invitations sent by @a provider (non-NULL) or addressed to the
+   * PartnerID @a mpn_id / e-mail @a email, by id after @a after. */
+  int (*invitation_list)(struct cspd_db *db, const char *provider, const char *mpn_id,
+                         const char *email, const char *after, int limit, struct cspd_arena *a,
+                         struct cspd_invitation **out, int *n);
+  int (*revenue_insert)(struct cspd_db *db, struct cspd_revenue *in);
+  /** Sum of usd_minor of @a org_id's cloud revenue in periods [from, to]. */
+  int (*revenue_sum)(struct cspd_db *db, const char *org_id, const char *from_period,
+                     const char *to_period, int64_t *usd_minor);
+  int (*revenue_list)(struct cspd_db *db, const char *org_id, int64_t after, int limit,
+                      struct cspd_arena *a, struct cspd_revenue **out, int *n);
+  int (*fx_get)(struct cspd_db *db, const char *currency, struct cspd_fx_rate *out);
+  int (*fx_put)(struct cspd_db *db, const struct cspd_fx_rate *in);
+  int (*fx_list)(struct cspd_db *db, struct cspd_arena *a, struct cspd_fx_rate **out, int *n);
+
+  /* --- jobs, notifications, webhooks (sqlite_events.c) ---------------------- */
+  /** Schedule (kind, ref) at @a due_ms; replaces a pending job of the same
+   * kind and ref. */
+  int (*job_schedule)(struct cspd_db *db, const char *kind, const char *ref, int64_t due_ms,
+                      int64_t now_ms);
+  /** The earliest pending job due at or before @a now_ms. */
+  int (*job_next_due)(struct cspd_db *db, int64_t now_ms, struct cspd_arena *a,
+                      struct cspd_job *out);
+  int (*job_finish)(struct cspd_db *db, int64_t id, const char *state, int64_t now_ms);
+  int (*job_cancel)(struct cspd_db *db, const char *kind, const char *ref, int64_t now_ms);
+  int (*notification_insert)(struct cspd_db *db, const struct cspd_notification *in);
+  int (*notification_update)(struct cspd_db *db, const struct cspd_notification *in);
+  /** Notifications of @a tenant_id (NULL: all), newest first, before id
+   * @a before ("" from the newest). */
+  int (*notification_list)(struct cspd_db *db, const char *tenant_id, const char *after,
+                           int limit, struct cspd_arena *a, struct cspd_notification **out,
+                           int *n);
+  int (*notification_due)(struct cspd_db *db, int64_t now_ms, int limit, struct cspd_arena *a,
+                          struct cspd_notification **out, int *n);
+  int (*webhook_get)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                     struct cspd_webhook_reg *out);
+  int (*webhook_put)(struct cspd_db *db, const struct cspd_webhook_reg *in);
+  int (*webhook_delete)(struct cspd_db *db, const char *tenant_id);
+  int (*delivery_insert)(struct cspd_db *db, const struct cspd_webhook_delivery *in);
+  int (*delivery_update)(struct cspd_db *db, const struct cspd_webhook_delivery *in);
+  int (*delivery_list)(struct cspd_db *db, const char *tenant_id, const char *after, int limit,
+                       struct cspd_arena *a, struct cspd_webhook_delivery **out, int *n);
+  int (*delivery_due)(struct cspd_db *db, int64_t now_ms, int limit, struct cspd_arena *a,
+                      struct cspd_webhook_delivery **out, int *n);
 
   /* --- sandbox ----------------------------------------------------------- */
   /** Delete everything but the operator tenant, its users and apps that are

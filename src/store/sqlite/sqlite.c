@@ -10,6 +10,7 @@
  * The memory store ("memory") is one private in-memory connection shared by
  * every thread, serialized by a mutex held from begin to commit/rollback. */
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "../migrations.h"
 #include "../store_impl.h"
+#include "sqlite_int.h"
 
 /* ---- statements ----------------------------------------------------------- */
 
@@ -85,10 +87,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
     [ST_SETTING_PUT] = "INSERT INTO settings(key, value) VALUES (?1, ?2) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    [ST_IDEM_GET] = "SELECT method, path, status, body, etag, created_ms FROM idempotency "
+    [ST_IDEM_GET] = "SELECT method, path, status, body, etag, created_ms, location FROM idempotency "
                     "WHERE scope = ?1 AND request_id = ?2",
     [ST_IDEM_PUT] = "INSERT INTO idempotency(scope, request_id, method, path, status, body, "
-                    "etag, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "etag, created_ms, location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_IDEM_PURGE] = "DELETE FROM idempotency WHERE created_ms < ?1",
     [ST_TENANT_INSERT] = "INSERT INTO tenants(id, kind, name, country, sandbox_only, created_ms) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -131,11 +133,11 @@ static const char *const stmt_sql[ST__COUNT] = {
                               "state, created_ms) VALUES (?1, ?2, ?3, ?4)",
     [ST_PARTNERSHIP_LIST_PROVIDER] =
         "SELECT provider_tenant_id, reseller_tenant_id, state, created_ms FROM partnerships "
-        "WHERE provider_tenant_id = ?1 AND reseller_tenant_id > ?2 "
+        "WHERE provider_tenant_id = ?1 AND reseller_tenant_id > ?2 AND state = 'active' "
         "ORDER BY reseller_tenant_id LIMIT ?3",
     [ST_PARTNERSHIP_LIST_RESELLER] =
         "SELECT provider_tenant_id, reseller_tenant_id, state, created_ms FROM partnerships "
-        "WHERE reseller_tenant_id = ?1 AND provider_tenant_id > ?2 "
+        "WHERE reseller_tenant_id = ?1 AND provider_tenant_id > ?2 AND state = 'active' "
         "ORDER BY provider_tenant_id LIMIT ?3",
     [ST_AUDIT_INSERT] = "INSERT INTO audit_records(ts_ms, tenant_id, user_id, app_id, operation, "
                         "resource_type, resource_id, before_json, after_json, request_id, "
@@ -160,7 +162,8 @@ struct cspd_db {
   struct sq_store *sq;
   sqlite3 *conn;
   sqlite3_stmt *stmts[ST__COUNT];
-  struct cspd_db *next; /* in sq_store.sessions */
+  struct sq_xstmt xstmts[SQ_XSTMT_SLOTS]; /* statements of the module files */
+  struct cspd_db *next;                   /* in sq_store.sessions */
 };
 
 struct sq_store {
@@ -179,7 +182,7 @@ struct sq_store {
 static const struct cspd_store_ops sqlite_ops;
 static const struct cspd_store_ops memory_ops;
 
-static int map_rc(struct cspd_db *db, int rc, const char *what) {
+int sq_map_rc(struct cspd_db *db, int rc, const char *what) {
   switch (rc & 0xff) {
   case SQLITE_OK:
   case SQLITE_DONE:
@@ -199,6 +202,29 @@ static int map_rc(struct cspd_db *db, int rc, const char *what) {
   }
 }
 
+sqlite3_stmt *sq_stmt(struct cspd_db *db, const char *sql) {
+  /* open addressing on the address of the (static) SQL string */
+  uintptr_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+  for (unsigned i = 0; i < SQ_XSTMT_SLOTS; i++) {
+    struct sq_xstmt *x = &db->xstmts[(h + i) % SQ_XSTMT_SLOTS];
+    if (x->sql == sql)
+      return x->st;
+    if (x->sql == NULL) {
+      int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &x->st, NULL);
+      if (rc != SQLITE_OK) {
+        fprintf(stderr, "cspd: sqlite prepare: %s\n  in: %s\n", sqlite3_errmsg(db->conn), sql);
+        sqlite3_finalize(x->st);
+        x->st = NULL;
+        return NULL;
+      }
+      x->sql = sql;
+      return x->st;
+    }
+  }
+  fprintf(stderr, "cspd: statement cache full (raise SQ_XSTMT_SLOTS)\n");
+  return NULL;
+}
+
 /** The cached statement @a id, reset and with no bindings. */
 static sqlite3_stmt *stmt(struct cspd_db *db, enum stmt_id id) {
   sqlite3_stmt *s = db->stmts[id];
@@ -214,35 +240,35 @@ static sqlite3_stmt *stmt(struct cspd_db *db, enum stmt_id id) {
   return s;
 }
 
-static void done(sqlite3_stmt *s) {
+void sq_done(sqlite3_stmt *s) {
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v) {
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v) {
   if (v == NULL)
     sqlite3_bind_null(s, i);
   else
     sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static char *col_text(sqlite3_stmt *s, int i, struct cspd_arena *a) {
+char *sq_col_text(sqlite3_stmt *s, int i, struct cspd_arena *a) {
   const unsigned char *t = sqlite3_column_text(s, i);
   if (t == NULL)
     return NULL;
   return cspd_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
 }
 
-static void col_copy(sqlite3_stmt *s, int i, char *dst, size_t cap) {
+void sq_col_copy(sqlite3_stmt *s, int i, char *dst, size_t cap) {
   const unsigned char *t = sqlite3_column_text(s, i);
   snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
 /** Run a statement that returns no rows; maps errors. */
-static int exec_stmt(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
+int sq_exec(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
   int rc = sqlite3_step(s);
-  int r = map_rc(db, rc, what);
-  done(s);
+  int r = sq_map_rc(db, rc, what);
+  sq_done(s);
   return r;
 }
 
@@ -276,6 +302,7 @@ static int conn_open(struct sq_store *sq, sqlite3 **out, char *errbuf, size_t er
     sqlite3_close(conn);
     return -1;
   }
+  sqlite3_extended_result_codes(conn, 1); /* tell UNIQUE from other constraints */
   if (conn_setup(conn, sq, errbuf, errlen) != 0) {
     sqlite3_close(conn);
     return -1;
@@ -287,6 +314,8 @@ static int conn_open(struct sq_store *sq, sqlite3 **out, char *errbuf, size_t er
 static void session_free(struct cspd_db *db) {
   for (int i = 0; i < ST__COUNT; i++)
     sqlite3_finalize(db->stmts[i]);
+  for (int i = 0; i < SQ_XSTMT_SLOTS; i++)
+    sqlite3_finalize(db->xstmts[i].st);
   sqlite3_close(db->conn);
   free(db);
 }
@@ -353,7 +382,7 @@ static int sq_begin(struct cspd_db *db, bool write) {
   if (db->sq->memory)
     pthread_mutex_lock(&db->sq->mem_lock);
   sqlite3_stmt *s = stmt(db, write ? ST_BEGIN_WRITE : ST_BEGIN_READ);
-  int rc = s ? exec_stmt(db, s, "begin") : CSPD_STORE_ERROR;
+  int rc = s ? sq_exec(db, s, "begin") : CSPD_STORE_ERROR;
   if (rc != 0 && db->sq->memory)
     pthread_mutex_unlock(&db->sq->mem_lock);
   return rc;
@@ -361,7 +390,7 @@ static int sq_begin(struct cspd_db *db, bool write) {
 
 static int sq_commit(struct cspd_db *db) {
   sqlite3_stmt *s = stmt(db, ST_COMMIT);
-  int rc = s ? exec_stmt(db, s, "commit") : CSPD_STORE_ERROR;
+  int rc = s ? sq_exec(db, s, "commit") : CSPD_STORE_ERROR;
   if (rc == CSPD_STORE_BUSY)
     return rc; /* caller rolls back, which releases the lock */
   if (rc != 0) {
@@ -378,7 +407,7 @@ static void sq_rollback(struct cspd_db *db) {
   if (!sqlite3_get_autocommit(db->conn)) {
     sqlite3_stmt *s = stmt(db, ST_ROLLBACK);
     if (s != NULL)
-      exec_stmt(db, s, "rollback");
+      sq_exec(db, s, "rollback");
   }
   if (db->sq->memory)
     pthread_mutex_unlock(&db->sq->mem_lock);
@@ -391,11 +420,11 @@ static int sq_schema_version(struct cspd_db *db, int *out) {
   int rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
     *out = sqlite3_column_int(s, 0);
-    done(s);
+    sq_done(s);
     return 0;
   }
-  int r = map_rc(db, rc, "schema_version");
-  done(s);
+  int r = sq_map_rc(db, rc, "schema_version");
+  sq_done(s);
   return r == 0 ? CSPD_STORE_ERROR : r;
 }
 
@@ -404,19 +433,17 @@ static int sq_schema_version(struct cspd_db *db, int *out) {
 /** Step a single-row query: 0 with the row, NOTFOUND, or an error. The
  * caller reads columns then calls done(). On anything but 0 the statement is
  * already reset. */
-static int step_one(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
+int sq_step_one(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
   int rc = sqlite3_step(s);
   if (rc == SQLITE_ROW)
     return 0;
-  int r = rc == SQLITE_DONE ? CSPD_STORE_NOTFOUND : map_rc(db, rc, what);
-  done(s);
+  int r = rc == SQLITE_DONE ? CSPD_STORE_NOTFOUND : sq_map_rc(db, rc, what);
+  sq_done(s);
   return r;
 }
 
 /* A list query: rows read by @a read into an arena array of @a size bytes each. */
-typedef void (*row_reader)(sqlite3_stmt *s, struct cspd_arena *a, void *row);
-
-static int list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size,
+int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size,
                      row_reader read, struct cspd_arena *a, void **out, int *n,
                      const char *what) {
   char *rows = cspd_arena_alloc(a, size * (size_t)(limit > 0 ? limit : 1));
@@ -425,8 +452,8 @@ static int list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size
     read(s, a, rows + size * (size_t)count);
     count++;
   }
-  int r = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : map_rc(db, rc, what);
-  done(s);
+  int r = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_map_rc(db, rc, what);
+  sq_done(s);
   *out = rows;
   *n = count;
   return r;
@@ -439,12 +466,12 @@ static int sq_setting_get(struct cspd_db *db, const char *key, struct cspd_arena
   sqlite3_stmt *s = stmt(db, ST_SETTING_GET);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, key);
-  int rc = step_one(db, s, "setting_get");
+  sq_bind_text(s, 1, key);
+  int rc = sq_step_one(db, s, "setting_get");
   if (rc != 0)
     return rc;
-  *out = col_text(s, 0, a);
-  done(s);
+  *out = sq_col_text(s, 0, a);
+  sq_done(s);
   return 0;
 }
 
@@ -452,9 +479,9 @@ static int sq_setting_put(struct cspd_db *db, const char *key, const char *value
   sqlite3_stmt *s = stmt(db, ST_SETTING_PUT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, key);
-  bind_text(s, 2, value);
-  return exec_stmt(db, s, "setting_put");
+  sq_bind_text(s, 1, key);
+  sq_bind_text(s, 2, value);
+  return sq_exec(db, s, "setting_put");
 }
 
 /* ---- idempotency --------------------------------------------------------------- */
@@ -464,21 +491,22 @@ static int sq_idem_get(struct cspd_db *db, const char *scope, const char *reques
   sqlite3_stmt *s = stmt(db, ST_IDEM_GET);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, scope);
-  bind_text(s, 2, request_id);
-  int rc = step_one(db, s, "idem_get");
+  sq_bind_text(s, 1, scope);
+  sq_bind_text(s, 2, request_id);
+  int rc = sq_step_one(db, s, "idem_get");
   if (rc != 0)
     return rc;
   out->scope = cspd_arena_strdup(a, scope);
   out->request_id = cspd_arena_strdup(a, request_id);
-  out->method = col_text(s, 0, a);
-  out->path = col_text(s, 1, a);
+  out->method = sq_col_text(s, 0, a);
+  out->path = sq_col_text(s, 1, a);
   out->status = sqlite3_column_int(s, 2);
   out->body_len = (size_t)sqlite3_column_bytes(s, 3);
   out->body = cspd_arena_strndup(a, sqlite3_column_blob(s, 3), out->body_len);
-  out->etag = col_text(s, 4, a);
+  out->etag = sq_col_text(s, 4, a);
   out->created_ms = sqlite3_column_int64(s, 5);
-  done(s);
+  out->location = sq_col_text(s, 6, a);
+  sq_done(s);
   return 0;
 }
 
@@ -486,15 +514,16 @@ static int sq_idem_put(struct cspd_db *db, const struct cspd_idem *in) {
   sqlite3_stmt *s = stmt(db, ST_IDEM_PUT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->scope);
-  bind_text(s, 2, in->request_id);
-  bind_text(s, 3, in->method);
-  bind_text(s, 4, in->path);
+  sq_bind_text(s, 1, in->scope);
+  sq_bind_text(s, 2, in->request_id);
+  sq_bind_text(s, 3, in->method);
+  sq_bind_text(s, 4, in->path);
   sqlite3_bind_int(s, 5, in->status);
   sqlite3_bind_blob(s, 6, in->body ? in->body : "", (int)in->body_len, SQLITE_STATIC);
-  bind_text(s, 7, in->etag);
+  sq_bind_text(s, 7, in->etag);
   sqlite3_bind_int64(s, 8, in->created_ms);
-  return exec_stmt(db, s, "idem_put");
+  sq_bind_text(s, 9, in->location);
+  return sq_exec(db, s, "idem_put");
 }
 
 static int sq_idem_purge(struct cspd_db *db, int64_t before_ms) {
@@ -502,17 +531,17 @@ static int sq_idem_purge(struct cspd_db *db, int64_t before_ms) {
   if (s == NULL)
     return CSPD_STORE_ERROR;
   sqlite3_bind_int64(s, 1, before_ms);
-  return exec_stmt(db, s, "idem_purge");
+  return sq_exec(db, s, "idem_purge");
 }
 
 /* ---- tenants --------------------------------------------------------------------- */
 
 static void read_tenant(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_tenant *t = row;
-  col_copy(s, 0, t->id, sizeof t->id);
+  sq_col_copy(s, 0, t->id, sizeof t->id);
   t->kind = cspd_tenant_kind_parse((const char *)sqlite3_column_text(s, 1));
-  t->name = col_text(s, 2, a);
-  t->country = col_text(s, 3, a);
+  t->name = sq_col_text(s, 2, a);
+  t->country = sq_col_text(s, 3, a);
   t->sandbox_only = sqlite3_column_int(s, 4) != 0;
   t->created_ms = sqlite3_column_int64(s, 5);
 }
@@ -521,13 +550,13 @@ static int sq_tenant_insert(struct cspd_db *db, const struct cspd_tenant *in) {
   sqlite3_stmt *s = stmt(db, ST_TENANT_INSERT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->id);
-  bind_text(s, 2, cspd_tenant_kind_name(in->kind));
-  bind_text(s, 3, in->name);
-  bind_text(s, 4, in->country);
+  sq_bind_text(s, 1, in->id);
+  sq_bind_text(s, 2, cspd_tenant_kind_name(in->kind));
+  sq_bind_text(s, 3, in->name);
+  sq_bind_text(s, 4, in->country);
   sqlite3_bind_int(s, 5, in->sandbox_only);
   sqlite3_bind_int64(s, 6, in->created_ms);
-  return exec_stmt(db, s, "tenant_insert");
+  return sq_exec(db, s, "tenant_insert");
 }
 
 static int get_one(struct cspd_db *db, enum stmt_id id, const char *key,
@@ -536,12 +565,12 @@ static int get_one(struct cspd_db *db, enum stmt_id id, const char *key,
   if (s == NULL)
     return CSPD_STORE_ERROR;
   if (key != NULL)
-    bind_text(s, 1, key);
-  int rc = step_one(db, s, what);
+    sq_bind_text(s, 1, key);
+  int rc = sq_step_one(db, s, what);
   if (rc != 0)
     return rc;
   read(s, a, out);
-  done(s);
+  sq_done(s);
   return 0;
 }
 
@@ -559,9 +588,9 @@ static int sq_tenant_operator(struct cspd_db *db, struct cspd_arena *a,
 
 static void read_org(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_org *o = row;
-  col_copy(s, 0, o->id, sizeof o->id);
-  col_copy(s, 1, o->mpn_id, sizeof o->mpn_id);
-  o->name = col_text(s, 2, a);
+  sq_col_copy(s, 0, o->id, sizeof o->id);
+  sq_col_copy(s, 1, o->mpn_id, sizeof o->mpn_id);
+  o->name = sq_col_text(s, 2, a);
   o->version = sqlite3_column_int64(s, 3);
   o->created_ms = sqlite3_column_int64(s, 4);
 }
@@ -570,16 +599,16 @@ static int sq_org_insert(struct cspd_db *db, const struct cspd_org *in) {
   sqlite3_stmt *s = stmt(db, ST_ORG_INSERT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->id);
-  bind_text(s, 2, in->mpn_id);
-  bind_text(s, 3, in->name);
+  sq_bind_text(s, 1, in->id);
+  sq_bind_text(s, 2, in->mpn_id);
+  sq_bind_text(s, 3, in->name);
   sqlite3_bind_int64(s, 4, in->created_ms);
-  return exec_stmt(db, s, "org_insert");
+  return sq_exec(db, s, "org_insert");
 }
 
 /** Run an UPDATE; NOTFOUND when it changed no row. */
-static int exec_update(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
-  int rc = exec_stmt(db, s, what);
+int sq_exec_update(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
+  int rc = sq_exec(db, s, what);
   if (rc != 0)
     return rc;
   return sqlite3_changes(db->conn) > 0 ? 0 : CSPD_STORE_NOTFOUND;
@@ -589,10 +618,10 @@ static int sq_org_update(struct cspd_db *db, const struct cspd_org *in) {
   sqlite3_stmt *s = stmt(db, ST_ORG_UPDATE);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->id);
-  bind_text(s, 2, in->name);
+  sq_bind_text(s, 1, in->id);
+  sq_bind_text(s, 2, in->name);
   sqlite3_bind_int64(s, 3, in->version);
-  return exec_update(db, s, "org_update");
+  return sq_exec_update(db, s, "org_update");
 }
 
 static int sq_org_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
@@ -610,48 +639,48 @@ static int sq_org_list(struct cspd_db *db, const char *after, int limit,
   sqlite3_stmt *s = stmt(db, ST_ORG_LIST);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, after ? after : "");
+  sq_bind_text(s, 1, after ? after : "");
   sqlite3_bind_int(s, 2, limit);
-  return list_rows(db, s, limit, sizeof **out, read_org, a, (void **)out, n, "org_list");
+  return sq_list_rows(db, s, limit, sizeof **out, read_org, a, (void **)out, n, "org_list");
 }
 
 /* ---- partner locations --------------------------------------------------------- */
 
 static void read_location(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_location *l = row;
-  col_copy(s, 0, l->tenant_id, sizeof l->tenant_id);
-  col_copy(s, 1, l->org_id, sizeof l->org_id);
-  col_copy(s, 2, l->mpn_id, sizeof l->mpn_id);
-  l->company_name = col_text(s, 3, a);
-  col_copy(s, 4, l->country, sizeof l->country);
-  l->address.line1 = col_text(s, 5, a);
-  l->address.line2 = col_text(s, 6, a);
-  l->address.city = col_text(s, 7, a);
-  l->address.state = col_text(s, 8, a);
-  l->address.postal_code = col_text(s, 9, a);
-  l->contact.first_name = col_text(s, 10, a);
-  l->contact.last_name = col_text(s, 11, a);
-  l->contact.email = col_text(s, 12, a);
-  l->contact.phone = col_text(s, 13, a);
+  sq_col_copy(s, 0, l->tenant_id, sizeof l->tenant_id);
+  sq_col_copy(s, 1, l->org_id, sizeof l->org_id);
+  sq_col_copy(s, 2, l->mpn_id, sizeof l->mpn_id);
+  l->company_name = sq_col_text(s, 3, a);
+  sq_col_copy(s, 4, l->country, sizeof l->country);
+  l->address.line1 = sq_col_text(s, 5, a);
+  l->address.line2 = sq_col_text(s, 6, a);
+  l->address.city = sq_col_text(s, 7, a);
+  l->address.state = sq_col_text(s, 8, a);
+  l->address.postal_code = sq_col_text(s, 9, a);
+  l->contact.first_name = sq_col_text(s, 10, a);
+  l->contact.last_name = sq_col_text(s, 11, a);
+  l->contact.email = sq_col_text(s, 12, a);
+  l->contact.phone = sq_col_text(s, 13, a);
   l->version = sqlite3_column_int64(s, 14);
   l->created_ms = sqlite3_column_int64(s, 15);
 }
 
 static void bind_location(sqlite3_stmt *s, const struct cspd_location *in) {
-  bind_text(s, 1, in->tenant_id);
-  bind_text(s, 2, in->org_id);
-  bind_text(s, 3, in->mpn_id);
-  bind_text(s, 4, in->company_name);
-  bind_text(s, 5, in->country);
-  bind_text(s, 6, in->address.line1);
-  bind_text(s, 7, in->address.line2);
-  bind_text(s, 8, in->address.city);
-  bind_text(s, 9, in->address.state);
-  bind_text(s, 10, in->address.postal_code);
-  bind_text(s, 11, in->contact.first_name);
-  bind_text(s, 12, in->contact.last_name);
-  bind_text(s, 13, in->contact.email);
-  bind_text(s, 14, in->contact.phone);
+  sq_bind_text(s, 1, in->tenant_id);
+  sq_bind_text(s, 2, in->org_id);
+  sq_bind_text(s, 3, in->mpn_id);
+  sq_bind_text(s, 4, in->company_name);
+  sq_bind_text(s, 5, in->country);
+  sq_bind_text(s, 6, in->address.line1);
+  sq_bind_text(s, 7, in->address.line2);
+  sq_bind_text(s, 8, in->address.city);
+  sq_bind_text(s, 9, in->address.state);
+  sq_bind_text(s, 10, in->address.postal_code);
+  sq_bind_text(s, 11, in->contact.first_name);
+  sq_bind_text(s, 12, in->contact.last_name);
+  sq_bind_text(s, 13, in->contact.email);
+  sq_bind_text(s, 14, in->contact.phone);
 }
 
 static int sq_location_insert(struct cspd_db *db, const struct cspd_location *in) {
@@ -660,7 +689,7 @@ static int sq_location_insert(struct cspd_db *db, const struct cspd_location *in
     return CSPD_STORE_ERROR;
   bind_location(s, in);
   sqlite3_bind_int64(s, 16, in->created_ms);
-  return exec_stmt(db, s, "location_insert");
+  return sq_exec(db, s, "location_insert");
 }
 
 static int sq_location_update(struct cspd_db *db, const struct cspd_location *in) {
@@ -669,7 +698,7 @@ static int sq_location_update(struct cspd_db *db, const struct cspd_location *in
     return CSPD_STORE_ERROR;
   bind_location(s, in);
   sqlite3_bind_int64(s, 15, in->version);
-  return exec_update(db, s, "location_update");
+  return sq_exec_update(db, s, "location_update");
 }
 
 static int sq_location_get(struct cspd_db *db, const char *tenant_id,
@@ -688,10 +717,10 @@ static int sq_location_list(struct cspd_db *db, const char *org_id, const char *
   sqlite3_stmt *s = stmt(db, ST_LOC_LIST);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, org_id);
-  bind_text(s, 2, after ? after : "");
+  sq_bind_text(s, 1, org_id);
+  sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
-  return list_rows(db, s, limit, sizeof **out, read_location, a, (void **)out, n,
+  return sq_list_rows(db, s, limit, sizeof **out, read_location, a, (void **)out, n,
                    "location_list");
 }
 
@@ -699,10 +728,10 @@ static int sq_location_list(struct cspd_db *db, const char *org_id, const char *
 
 static void read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_customer *c = row;
-  col_copy(s, 0, c->tenant_id, sizeof c->tenant_id);
-  c->company_name = col_text(s, 1, a);
-  c->domain = col_text(s, 2, a);
-  col_copy(s, 3, c->country, sizeof c->country);
+  sq_col_copy(s, 0, c->tenant_id, sizeof c->tenant_id);
+  c->company_name = sq_col_text(s, 1, a);
+  c->domain = sq_col_text(s, 2, a);
+  sq_col_copy(s, 3, c->country, sizeof c->country);
   c->version = sqlite3_column_int64(s, 4);
   c->created_ms = sqlite3_column_int64(s, 5);
 }
@@ -711,12 +740,12 @@ static int sq_customer_insert(struct cspd_db *db, const struct cspd_customer *in
   sqlite3_stmt *s = stmt(db, ST_CUSTOMER_INSERT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->tenant_id);
-  bind_text(s, 2, in->company_name);
-  bind_text(s, 3, in->domain);
-  bind_text(s, 4, in->country);
+  sq_bind_text(s, 1, in->tenant_id);
+  sq_bind_text(s, 2, in->company_name);
+  sq_bind_text(s, 3, in->domain);
+  sq_bind_text(s, 4, in->country);
   sqlite3_bind_int64(s, 5, in->created_ms);
-  return exec_stmt(db, s, "customer_insert");
+  return sq_exec(db, s, "customer_insert");
 }
 
 static int sq_customer_get(struct cspd_db *db, const char *tenant_id,
@@ -728,11 +757,11 @@ static int sq_customer_get(struct cspd_db *db, const char *tenant_id,
 
 static void read_user(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_user *u = row;
-  col_copy(s, 0, u->id, sizeof u->id);
-  col_copy(s, 1, u->tenant_id, sizeof u->tenant_id);
-  u->email = col_text(s, 2, a);
-  u->display_name = col_text(s, 3, a);
-  u->password_hash = col_text(s, 4, a);
+  sq_col_copy(s, 0, u->id, sizeof u->id);
+  sq_col_copy(s, 1, u->tenant_id, sizeof u->tenant_id);
+  u->email = sq_col_text(s, 2, a);
+  u->display_name = sq_col_text(s, 3, a);
+  u->password_hash = sq_col_text(s, 4, a);
   u->roles = (unsigned)sqlite3_column_int(s, 5);
   u->sandbox_only = sqlite3_column_int(s, 6) != 0;
   u->created_ms = sqlite3_column_int64(s, 7);
@@ -742,15 +771,15 @@ static int sq_user_insert(struct cspd_db *db, const struct cspd_user *in) {
   sqlite3_stmt *s = stmt(db, ST_USER_INSERT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->id);
-  bind_text(s, 2, in->tenant_id);
-  bind_text(s, 3, in->email);
-  bind_text(s, 4, in->display_name);
-  bind_text(s, 5, in->password_hash);
+  sq_bind_text(s, 1, in->id);
+  sq_bind_text(s, 2, in->tenant_id);
+  sq_bind_text(s, 3, in->email);
+  sq_bind_text(s, 4, in->display_name);
+  sq_bind_text(s, 5, in->password_hash);
   sqlite3_bind_int(s, 6, (int)in->roles);
   sqlite3_bind_int(s, 7, in->sandbox_only);
   sqlite3_bind_int64(s, 8, in->created_ms);
-  return exec_stmt(db, s, "user_insert");
+  return sq_exec(db, s, "user_insert");
 }
 
 static int sq_user_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
@@ -768,18 +797,18 @@ static int sq_user_list(struct cspd_db *db, const char *tenant_id, const char *a
   sqlite3_stmt *s = stmt(db, ST_USER_LIST);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, tenant_id);
-  bind_text(s, 2, after ? after : "");
+  sq_bind_text(s, 1, tenant_id);
+  sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
-  return list_rows(db, s, limit, sizeof **out, read_user, a, (void **)out, n, "user_list");
+  return sq_list_rows(db, s, limit, sizeof **out, read_user, a, (void **)out, n, "user_list");
 }
 
 static void read_app(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_app *p = row;
-  col_copy(s, 0, p->client_id, sizeof p->client_id);
-  col_copy(s, 1, p->tenant_id, sizeof p->tenant_id);
-  p->display_name = col_text(s, 2, a);
-  p->secret_hash = col_text(s, 3, a);
+  sq_col_copy(s, 0, p->client_id, sizeof p->client_id);
+  sq_col_copy(s, 1, p->tenant_id, sizeof p->tenant_id);
+  p->display_name = sq_col_text(s, 2, a);
+  p->secret_hash = sq_col_text(s, 3, a);
   p->roles = (unsigned)sqlite3_column_int(s, 4);
   p->sandbox_only = sqlite3_column_int(s, 5) != 0;
   p->created_ms = sqlite3_column_int64(s, 6);
@@ -789,14 +818,14 @@ static int sq_app_insert(struct cspd_db *db, const struct cspd_app *in) {
   sqlite3_stmt *s = stmt(db, ST_APP_INSERT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->client_id);
-  bind_text(s, 2, in->tenant_id);
-  bind_text(s, 3, in->display_name);
-  bind_text(s, 4, in->secret_hash);
+  sq_bind_text(s, 1, in->client_id);
+  sq_bind_text(s, 2, in->tenant_id);
+  sq_bind_text(s, 3, in->display_name);
+  sq_bind_text(s, 4, in->secret_hash);
   sqlite3_bind_int(s, 5, (int)in->roles);
   sqlite3_bind_int(s, 6, in->sandbox_only);
   sqlite3_bind_int64(s, 7, in->created_ms);
-  return exec_stmt(db, s, "app_insert");
+  return sq_exec(db, s, "app_insert");
 }
 
 static int sq_app_get(struct cspd_db *db, const char *client_id, struct cspd_arena *a,
@@ -808,9 +837,9 @@ static int sq_app_get(struct cspd_db *db, const char *client_id, struct cspd_are
 
 static void read_partnership(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_partnership *p = row;
-  col_copy(s, 0, p->provider_tenant_id, sizeof p->provider_tenant_id);
-  col_copy(s, 1, p->reseller_tenant_id, sizeof p->reseller_tenant_id);
-  p->state = col_text(s, 2, a);
+  sq_col_copy(s, 0, p->provider_tenant_id, sizeof p->provider_tenant_id);
+  sq_col_copy(s, 1, p->reseller_tenant_id, sizeof p->reseller_tenant_id);
+  p->state = sq_col_text(s, 2, a);
   p->created_ms = sqlite3_column_int64(s, 3);
 }
 
@@ -818,11 +847,11 @@ static int sq_partnership_insert(struct cspd_db *db, const struct cspd_partnersh
   sqlite3_stmt *s = stmt(db, ST_PARTNERSHIP_INSERT);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, in->provider_tenant_id);
-  bind_text(s, 2, in->reseller_tenant_id);
-  bind_text(s, 3, in->state ? in->state : "active");
+  sq_bind_text(s, 1, in->provider_tenant_id);
+  sq_bind_text(s, 2, in->reseller_tenant_id);
+  sq_bind_text(s, 3, in->state ? in->state : "active");
   sqlite3_bind_int64(s, 4, in->created_ms);
-  return exec_stmt(db, s, "partnership_insert");
+  return sq_exec(db, s, "partnership_insert");
 }
 
 static int sq_partnership_list(struct cspd_db *db, const char *tenant_id,
@@ -833,10 +862,10 @@ static int sq_partnership_list(struct cspd_db *db, const char *tenant_id,
                                                         : ST_PARTNERSHIP_LIST_RESELLER);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, tenant_id);
-  bind_text(s, 2, after ? after : "");
+  sq_bind_text(s, 1, tenant_id);
+  sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
-  return list_rows(db, s, limit, sizeof **out, read_partnership, a, (void **)out, n,
+  return sq_list_rows(db, s, limit, sizeof **out, read_partnership, a, (void **)out, n,
                    "partnership_list");
 }
 
@@ -847,17 +876,17 @@ static int sq_audit_insert(struct cspd_db *db, const struct cspd_audit *in) {
   if (s == NULL)
     return CSPD_STORE_ERROR;
   sqlite3_bind_int64(s, 1, in->ts_ms);
-  bind_text(s, 2, in->tenant_id);
-  bind_text(s, 3, in->user_id);
-  bind_text(s, 4, in->app_id);
-  bind_text(s, 5, in->operation);
-  bind_text(s, 6, in->resource_type);
-  bind_text(s, 7, in->resource_id);
-  bind_text(s, 8, in->before_json);
-  bind_text(s, 9, in->after_json);
-  bind_text(s, 10, in->request_id);
-  bind_text(s, 11, in->correlation_id);
-  return exec_stmt(db, s, "audit_insert");
+  sq_bind_text(s, 2, in->tenant_id);
+  sq_bind_text(s, 3, in->user_id);
+  sq_bind_text(s, 4, in->app_id);
+  sq_bind_text(s, 5, in->operation);
+  sq_bind_text(s, 6, in->resource_type);
+  sq_bind_text(s, 7, in->resource_id);
+  sq_bind_text(s, 8, in->before_json);
+  sq_bind_text(s, 9, in->after_json);
+  sq_bind_text(s, 10, in->request_id);
+  sq_bind_text(s, 11, in->correlation_id);
+  return sq_exec(db, s, "audit_insert");
 }
 
 /* ---- sandbox resets ----------------------------------------------------------------- */
@@ -870,7 +899,7 @@ static int sq_reset_all(struct cspd_db *db) {
     sqlite3_stmt *s = stmt(db, seq[i]);
     if (s == NULL)
       return CSPD_STORE_ERROR;
-    int rc = exec_stmt(db, s, "reset_all");
+    int rc = sq_exec(db, s, "reset_all");
     if (rc != 0)
       return rc;
   }
@@ -881,15 +910,15 @@ static int sq_reset_org(struct cspd_db *db, const char *org_id) {
   sqlite3_stmt *s = stmt(db, ST_RESET_ORG_TENANTS);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, org_id);
-  int rc = exec_stmt(db, s, "reset_org");
+  sq_bind_text(s, 1, org_id);
+  int rc = sq_exec(db, s, "reset_org");
   if (rc != 0)
     return rc;
   s = stmt(db, ST_RESET_ORG);
   if (s == NULL)
     return CSPD_STORE_ERROR;
-  bind_text(s, 1, org_id);
-  rc = exec_stmt(db, s, "reset_org");
+  sq_bind_text(s, 1, org_id);
+  rc = sq_exec(db, s, "reset_org");
   if (rc != 0)
     return rc;
   return sqlite3_changes(db->conn) > 0 ? 0 : CSPD_STORE_NOTFOUND;
@@ -916,7 +945,7 @@ static int sq_reset_org(struct cspd_db *db, const char *org_id) {
   .user_list = sq_user_list, .app_insert = sq_app_insert,                      \
   .app_get = sq_app_get, .partnership_insert = sq_partnership_insert,          \
   .partnership_list = sq_partnership_list, .audit_insert = sq_audit_insert,    \
-  .reset_all = sq_reset_all, .reset_org = sq_reset_org
+  .reset_all = sq_reset_all, .reset_org = sq_reset_org, SQ_MODULE_OPS
 
 static const struct cspd_store_ops sqlite_ops = {.kind = "sqlite", OPS_BODY};
 static const struct cspd_store_ops memory_ops = {.kind = "memory", OPS_BODY};
@@ -1064,3 +1093,5 @@ int cspd_sqlite_open(const char *path, bool memory, const char *options,
   *out = &sq->pub;
   return 0;
 }
+
+sqlite3 *sq_conn(struct cspd_db *db) { return db->conn; }
