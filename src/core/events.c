@@ -61,7 +61,7 @@ int cspd_notify(struct cspd_ctx *c, const char *tenant_id, const char *recipient
       .next_attempt_ms = relay_configured ? cspd_wall_ms() : 0,
       .created_ms = c->now_ms,
   };
-  cspd_guid_new(n.id);
+  cspd_guid_new_timed(n.id, c->now_ms); /* listed in the order they were written */
   return cspd_store_fail(c, cspd_db_ops(c->db)->notification_insert(c->db, &n), 0, 0);
 }
 
@@ -105,7 +105,7 @@ int cspd_event(struct cspd_ctx *c, const char *tenant_id, const char *event_name
       .created_ms = c->now_ms,
   };
   free(txt);
-  cspd_guid_new(d.id);
+  cspd_guid_new_timed(d.id, c->now_ms);
   memcpy(d.tenant_id, reg.tenant_id, sizeof d.tenant_id);
   return cspd_store_fail(c, ops->delivery_insert(c->db, &d), 0, 0);
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "events.h"
 #include "identity.h"
 #include "json.h"
@@ -1149,7 +1150,7 @@ static void period_of(int64_t ms, int months, char out[8]) {
   snprintf(out, 8, "%04u-%02u", (idx / 12) % 10000u, idx % 12u + 1u);
 }
 
-int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, json_t **report) {
+int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, json_t **report) {
   if (require_operator(c) != 0)
     return -1;
   struct cspd_program_settings s;
@@ -1201,6 +1202,11 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, json_t **repo
           want = CSPD_MS_ACTIVE;
         if (want == st[k])
           continue;
+        if (!apply) {
+          json_array_append_new(changed, json_pack("{s:s, s:s}", "tenantId", locs[k].tenant_id,
+                                                   "state", mstate_names[want]));
+          continue;
+        }
         const char *reason =
             cspd_arena_printf(c->arena,
                               "trailing 12-month CSP revenue USD %lld.%02lld (%s..%s) %s the "
@@ -1254,9 +1260,11 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, json_t **repo
   }
   char asof[32];
   cspd_time_format(as_of_ms, false, asof);
-  *report = json_pack("{s:s, s:s, s:s, s:o, s:{s:s}}", "asOf", asof, "fromPeriod", from,
-                      "toPeriod", to, "items", items, "attributes", "objectType",
-                      "DirectBillEvaluation");
+  *report = json_pack("{s:s, s:s, s:s, s:b, s:o, s:{s:s}}", "asOf", asof, "fromPeriod", from,
+                      "toPeriod", to, "applied", apply, "items", items, "attributes",
+                      "objectType", "DirectBillEvaluation");
+  if (!apply)
+    return 0;
   return cspd_audit(c, "evaluate_direct_bill_requirement", "DirectBillEvaluation", NULL, NULL,
                     asof);
 }
@@ -1340,7 +1348,7 @@ int cspd_jobs_run_one(struct cspd_ctx *c) {
     rc = job_incentive(c, j.ref);
   } else if (strcmp(j.kind, "directbill_evaluate") == 0) {
     json_t *report = NULL;
-    rc = cspd_directbill_evaluate(c, j.due_ms, &report);
+    rc = cspd_directbill_evaluate(c, j.due_ms, true, &report);
     json_decref(report);
     if (rc == 0)
       rc = cspd_store_fail(c, OPS(c)->job_schedule(c->db, "directbill_evaluate", "monthly",
@@ -1360,4 +1368,43 @@ int cspd_jobs_run_one(struct cspd_ctx *c) {
     return rc;
   rc = OPS(c)->job_finish(c->db, j.id, "done", now);
   return rc == 0 ? 1 : cspd_store_fail(c, rc, 0, 0);
+}
+
+struct job_run {
+  struct cspd_ctx c;
+  int ran;
+};
+
+static int job_fn(struct cspd_db *db, void *cls) {
+  struct job_run *j = cls;
+  j->c.db = db;
+  j->c.now_ms = cspd_clock_now();
+  memset(&j->c.err, 0, sizeof j->c.err);
+  cspd_arena_reset(j->c.arena);
+  int rc = cspd_jobs_run_one(&j->c);
+  if (rc < 0)
+    return rc;
+  j->ran = rc;
+  return 0;
+}
+
+int cspd_jobs_run_due(struct cspd_store *store, bool sandbox, int max) {
+  struct job_run j = {.c = {.sandbox = sandbox, .arena = cspd_arena_new(16384)}};
+  int count = 0;
+  while (count < max) {
+    j.ran = 0;
+    int rc = cspd_store_tx(store, true, job_fn, &j, NULL);
+    if (rc != 0) {
+      const struct cspd_error_info *e = cspd_error_info(j.c.err.id);
+      fprintf(stderr, "cspd: scheduled job failed: %s %s\n", e->description,
+              j.c.err.detail ? j.c.err.detail : "");
+      count = -1;
+      break;
+    }
+    if (!j.ran)
+      break;
+    count++;
+  }
+  cspd_arena_free(j.c.arena);
+  return count;
 }

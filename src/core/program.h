@@ -126,14 +126,18 @@ int64_t cspd_parse_ppm(const char *s);
 int cspd_to_usd_minor(struct cspd_ctx *c, int64_t amount_minor, const char *currency,
                       int64_t *usd_minor);
 /** Evaluate every direct-bill global account at @a as_of_ms: trailing 12
- * full months; restrict or reinstate; notify. @param[out] report new ref. */
-int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, json_t **report);
+ * full months; with @a apply, restrict or reinstate and notify; without, only
+ * report. @param[out] report new ref. */
+int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, json_t **report);
 
 /* ---- scheduled work ----------------------------------------------------------------------- */
 
 /** Run one due job (if any) in the caller's write transaction.
  * @return 1 when a job ran, 0 when none was due, <0 on failure. */
 int cspd_jobs_run_one(struct cspd_ctx *c);
+/** Run every job due on the cspd clock, each in its own write transaction.
+ * @return the number run, or <0 on a store failure (logged). */
+int cspd_jobs_run_due(struct cspd_store *store, bool sandbox, int max);
 /** Make sure the monthly direct-bill evaluation is scheduled. */
 int cspd_jobs_ensure_monthly(struct cspd_ctx *c);
 

@@ -18,6 +18,20 @@ void cspd_guid_new(char out[37]) {
            b[11], b[12], b[13], b[14], b[15]);
 }
 
+void cspd_guid_new_timed(char out[37], int64_t ms) {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  uint64_t t = (uint64_t)(ms < 0 ? 0 : ms);
+  for (int i = 0; i < 6; i++)
+    b[i] = (unsigned char)(t >> (8 * (5 - i)));
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+  snprintf(out, 37,
+           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+           b[11], b[12], b[13], b[14], b[15]);
+}
+
 bool cspd_guid_valid(const char *s) {
   if (s == NULL || strlen(s) != 36)
     return false;

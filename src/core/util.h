@@ -8,6 +8,9 @@
 
 /** A fresh random (v4) GUID, lower case. @param[out] out 37 bytes. */
 void cspd_guid_new(char out[37]);
+/** A GUID whose first 48 bits are @a ms (big-endian), like UUIDv7: ids
+ * made this way sort by time. @param[out] out 37 bytes. */
+void cspd_guid_new_timed(char out[37], int64_t ms);
 /** True when @a s is a GUID (any case, no braces). */
 bool cspd_guid_valid(const char *s);
 /** Lower-case copy of a valid GUID. @param[out] out 37 bytes. -1 if invalid. */

@@ -195,6 +195,8 @@ static int run(struct cspd_req *r) {
     rc = r->route->fn(r);
   if (rc == 0 && r->on_commit != NULL)
     r->on_commit(r);
+  if (rc == 0 && (f & ROUTE_TX_WRITE) && r->srv->kick != NULL)
+    r->srv->kick(r->srv->kick_cls); /* new outbox entries may wait */
   return rc;
 }
 
@@ -202,6 +204,7 @@ void cspd_dispatch(struct cspd_req *r) {
   r->ctx.arena = r->arena;
   r->ctx.sandbox = r->srv->cfg.sandbox;
   r->ctx.now_ms = cspd_clock_now();
+  r->ctx.base_url = r->srv->base_url;
   const char *rid = cspd_header(r, "MS-RequestId");
   r->request_id_given = rid != NULL && rid[0] != '\0' && strlen(rid) <= 128;
   if (r->request_id_given) {

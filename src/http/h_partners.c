@@ -5,7 +5,10 @@
 
 #include "../core/identity.h"
 #include "../core/json.h"
+#include "../core/util.h"
 #include "render.h"
+
+static json_t *render_org_full(struct cspd_req *r, const struct cspd_org *o);
 
 int h_partners_post(struct cspd_req *r) {
   json_t *body;
@@ -49,28 +52,62 @@ int h_partner_get(struct cspd_req *r) {
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
   cspd_set_etag(r, o.version);
-  return cspd_reply_json(r, 200, cspd_render_org(r, &o));
+  return cspd_reply_json(r, 200, render_org_full(r, &o));
 }
 
-/* PATCH /v1/partners/{id} {"companyName"} with If-Match (operator). */
+/** The organization with its program fields (anniversary, global account e-mail). */
+static json_t *render_org_full(struct cspd_req *r, const struct cspd_org *o) {
+  json_t *doc = cspd_render_org(r, o);
+  char *anniversary = NULL, *email = NULL;
+  if (cspd_db_ops(r->ctx.db)->org_get_program_fields(r->ctx.db, o->id, r->arena, &anniversary,
+                                                     &email) == 0) {
+    json_object_set_new(doc, "anniversaryDate",
+                        anniversary ? json_string(anniversary) : json_null());
+    json_object_set_new(doc, "email", email ? json_string(email) : json_null());
+  }
+  return doc;
+}
+
+/* PATCH /v1/partners/{id} {"companyName"?, "anniversaryDate"?, "email"?} with
+ * If-Match (operator). The anniversary gates the transition (R-ENR-4); the
+ * e-mail is the global (MPN) account's, for the incentive invitation (R-INC-1). */
 int h_partner_patch(struct cspd_req *r) {
   const char *id;
   json_t *body;
-  const char *name;
+  const char *name, *anniversary, *email;
   if (cspd_param_guid(r, 0, &id) != 0 || cspd_body_object(r, &body) != 0 ||
-      cspd_json_str(&r->ctx, body, "companyName", true, "", &name) != 0)
+      cspd_json_str(&r->ctx, body, "companyName", false, "", &name) != 0 ||
+      cspd_json_str(&r->ctx, body, "anniversaryDate", false, "", &anniversary) != 0 ||
+      cspd_json_str(&r->ctx, body, "email", false, "", &email) != 0)
     return -1;
+  const struct cspd_store_ops *ops = cspd_db_ops(r->ctx.db);
   struct cspd_org o;
-  int rc = cspd_db_ops(r->ctx.db)->org_get(r->ctx.db, id, r->arena, &o);
+  int rc = ops->org_get(r->ctx.db, id, r->arena, &o);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
+  if (r->who.kind != CSPD_TENANT_OPERATOR)
+    return cspd_fail(&r->ctx, CSPD_E_ROLE_REQUIRED, "operator role required");
   if (cspd_check_if_match(r, o.version) != 0)
     return -1;
-  rc = cspd_org_rename(&r->ctx, &o, name);
+  int64_t ms;
+  if (anniversary != NULL && (strlen(anniversary) != 10 || cspd_time_parse(anniversary, &ms) != 0))
+    return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "anniversaryDate must be YYYY-MM-DD");
+  if (email != NULL && strchr(email, '@') == NULL)
+    return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "email is not an e-mail address");
+  rc = cspd_org_rename(&r->ctx, &o, name ? name : o.name);
   if (rc != 0)
     return rc;
+  if (anniversary != NULL || email != NULL) {
+    char *cur_a, *cur_e;
+    rc = ops->org_get_program_fields(r->ctx.db, o.id, r->arena, &cur_a, &cur_e);
+    if (rc == 0)
+      rc = ops->org_set_program_fields(r->ctx.db, o.id, anniversary ? anniversary : cur_a,
+                                       email ? email : cur_e);
+    if (rc != 0)
+      return cspd_store_fail(&r->ctx, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
+  }
   cspd_set_etag(r, o.version);
-  return cspd_reply_json(r, 200, cspd_render_org(r, &o));
+  return cspd_reply_json(r, 200, render_org_full(r, &o));
 }
 
 static void read_address(const json_t *o, struct cspd_address *a) {

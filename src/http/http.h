@@ -79,6 +79,7 @@ struct cspd_server_config {
   double throttle_rps; /* per tenant; 0 = off */
   int throttle_burst;
   int token_ttl;       /* seconds an access token is valid */
+  const char *public_url; /* base URL in links and e-mails; default http://listen:port */
 };
 
 struct cspd_metrics;
@@ -96,6 +97,9 @@ struct cspd_server {
   struct cspd_throttle *throttle;
   struct cspd_journal *journal; /* sandbox mode: the last requests */
   int active; /* requests in progress (atomic) */
+  char base_url[256];          /* public_url, or http://listen:port once listening */
+  void (*kick)(void *cls);     /* wake the background worker (may be NULL) */
+  void *kick_cls;
   int schema_version;
 };
 
@@ -228,6 +232,43 @@ int h_tenant_apps_prepare(struct cspd_req *r);
 int h_tenant_users_get(struct cspd_req *r);
 int h_tenant_apps_post(struct cspd_req *r);
 int h_markets_get(struct cspd_req *r);
+/* partner program */
+int h_profiles_programinfo_get(struct cspd_req *r);
+int h_agreementstatus_get(struct cspd_req *r);
+int h_agreements_mpa_post(struct cspd_req *r);
+int h_agreements_mpa_get(struct cspd_req *r);
+int h_enrollments_form_get(struct cspd_req *r);
+int h_enrollments_post(struct cspd_req *r);
+int h_enrollments_get(struct cspd_req *r);
+int h_enrollment_get(struct cspd_req *r);
+int h_enrollment_approve(struct cspd_req *r);
+int h_enrollment_reject(struct cspd_req *r);
+int h_enrollment_accept_agreement(struct cspd_req *r);
+int h_enrollment_undo(struct cspd_req *r);
+int h_providers_get(struct cspd_req *r);
+int h_invitations_post(struct cspd_req *r);
+int h_invitations_get(struct cspd_req *r);
+int h_invitation_get(struct cspd_req *r);
+int h_invitation_accept(struct cspd_req *r);
+int h_partnership_delete(struct cspd_req *r);
+int h_operator_settings_get(struct cspd_req *r);
+int h_operator_settings_put(struct cspd_req *r);
+int h_operator_memberships_put(struct cspd_req *r);
+int h_operator_revenue_post(struct cspd_req *r);
+int h_operator_revenue_get(struct cspd_req *r);
+int h_operator_directbill_evaluate(struct cspd_req *r);
+int h_operator_directbill_report(struct cspd_req *r);
+int h_operator_fxrates_get(struct cspd_req *r);
+int h_operator_fxrates_put(struct cspd_req *r);
+int h_auditrecords_get(struct cspd_req *r);
+int h_notifications_get(struct cspd_req *r);
+int h_webhook_get(struct cspd_req *r);
+int h_webhook_post(struct cspd_req *r);
+int h_webhook_put(struct cspd_req *r);
+int h_webhook_delete(struct cspd_req *r);
+int h_webhook_events_get(struct cspd_req *r);
+int h_webhook_validation_post(struct cspd_req *r);
+int h_webhook_deliveries_get(struct cspd_req *r);
 int h_cspd_health(struct cspd_req *r);
 int h_cspd_info(struct cspd_req *r);
 int h_cspd_metrics(struct cspd_req *r);

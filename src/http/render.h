@@ -2,6 +2,7 @@
 #ifndef CSPD_RENDER_H
 #define CSPD_RENDER_H
 
+#include "../core/identity.h"
 #include "http.h"
 
 json_t *cspd_render_org(struct cspd_req *r, const struct cspd_org *o);

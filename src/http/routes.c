@@ -9,6 +9,8 @@
 
 #define OP CSPD_ROLE_OPERATOR
 #define GA CSPD_ROLE_GLOBAL_ADMIN
+#define AA CSPD_ROLE_ADMIN_AGENT
+#define PA CSPD_ROLES_PARTNER
 #define R ROUTE_TX_READ
 #define W ROUTE_TX_WRITE
 
@@ -28,7 +30,91 @@ struct cspd_route cspd_routes[] = {
      "LegalBusinessProfile"},
     {"GET", "/v1/relationships", h_relationships_get, R, CSPD_ROLES_PARTNER, "relationships",
      "The caller's provider/reseller relationships (?relationship_type=)", "Collection"},
-    /* cspd's own resources */
+    {"GET", "/v1/compliance/csp/agreementstatus", h_agreementstatus_get, R, 0, "agreements",
+     "Whether a partner signed the MPA (exactly one of ?mpnId= or ?tenantId=)",
+     "AgreementStatus"},
+    {"GET", "/v1/auditrecords", h_auditrecords_get, R, 0, "audit",
+     "Audit records (?startDate=&endDate=; partners: their tenant; operator: all)", "Collection"},
+    {"GET", "/webhooks/v1/registration", h_webhook_get, R, PA, "webhooks",
+     "The tenant's webhook registration", "WebhookRegistration"},
+    {"POST", "/webhooks/v1/registration", h_webhook_post, W, GA | AA, "webhooks",
+     "Register a webhook (its WebhookSecret is shown once)", "WebhookRegistration"},
+    {"PUT", "/webhooks/v1/registration", h_webhook_put, W, GA | AA, "webhooks",
+     "Update the webhook registration", "WebhookRegistration"},
+    {"DELETE", "/webhooks/v1/registration", h_webhook_delete, W, GA | AA, "webhooks",
+     "Delete the webhook registration", NULL},
+    {"GET", "/webhooks/v1/registration/events", h_webhook_events_get, 0, 0, "webhooks",
+     "Event names a registration can subscribe to (bare array)", NULL},
+    {"POST", "/webhooks/v1/registration/validationEvents", h_webhook_validation_post, W, PA,
+     "webhooks", "Raise a test-created event", "ValidationEvent"},
+    {"GET", "/webhooks/v1/registration/deliveries", h_webhook_deliveries_get, R, PA, "webhooks",
+     "The tenant's webhook deliveries with their status (cspd)", "Collection"},
+    /* cspd's own resources: the partner program */
+    {"GET", "/v1/profiles/programinfo", h_profiles_programinfo_get, R, PA, "program",
+     "Program info: memberships, MPA, indirect reseller enrollment", "ProgramInfo"},
+    {"POST", "/v1/agreements/mpa", h_agreements_mpa_post, W, PA, "program",
+     "Sign the Microsoft Partner Agreement (global_admin)", "MicrosoftPartnerAgreement"},
+    {"GET", "/v1/agreements/mpa", h_agreements_mpa_get, R, PA, "program",
+     "The tenant's MPA signature", "MicrosoftPartnerAgreement"},
+    {"GET", "/v1/enrollments/form", h_enrollments_form_get, R, PA, "program",
+     "The enrollment form to review (?program=indirect_reseller; global_admin)",
+     "EnrollmentForm"},
+    {"POST", "/v1/enrollments", h_enrollments_post, W, PA, "program",
+     "Enroll the direct-bill tenant as indirect reseller (global_admin)", "Enrollment"},
+    {"GET", "/v1/enrollments", h_enrollments_get, R, PA | OP, "program",
+     "Enrollments (partner: its own; operator: all, ?status=)", "Collection"},
+    {"GET", "/v1/enrollments/{enrollmentId}", h_enrollment_get, R, PA | OP, "program",
+     "One enrollment", "Enrollment"},
+    {"POST", "/v1/enrollments/{enrollmentId}/approve", h_enrollment_approve, W, OP, "program",
+     "Approve a pending enrollment (operator)", "Enrollment"},
+    {"POST", "/v1/enrollments/{enrollmentId}/reject", h_enrollment_reject, W, OP, "program",
+     "Reject a pending enrollment (operator)", "Enrollment"},
+    {"POST", "/v1/enrollments/{enrollmentId}/agreement/accept", h_enrollment_accept_agreement, W,
+     PA, "program", "Accept the indirect reseller agreement: \"Accept and continue\"",
+     "Enrollment"},
+    {"DELETE", "/v1/enrollments/{enrollmentId}", h_enrollment_undo, W, 0, "program",
+     "Undo the transition: always refused (R-ENR-7)", NULL},
+    {"PATCH", "/v1/enrollments/{enrollmentId}", h_enrollment_undo, W, 0, "program",
+     "Change an enrollment: always refused (R-ENR-7)", NULL},
+    {"GET", "/v1/providers", h_providers_get, R, PA | OP, "partnerships",
+     "Indirect providers of the caller's market (R-PRT-1)", "Collection"},
+    {"POST", "/v1/partnerships/invitations", h_invitations_post, W, GA | AA, "partnerships",
+     "A provider invites an indirect reseller (by resellerMpnId or email)",
+     "PartnershipInvitation"},
+    {"GET", "/v1/partnerships/invitations", h_invitations_get, R, PA, "partnerships",
+     "Partnership invitations sent and received", "Collection"},
+    {"GET", "/v1/partnerships/invitations/{invitationId}", h_invitation_get, R, PA | OP,
+     "partnerships", "One partnership invitation", "PartnershipInvitation"},
+    {"POST", "/v1/partnerships/invitations/{invitationId}/accept", h_invitation_accept, W, PA,
+     "partnerships", "The reseller's global admin accepts an invitation",
+     "PartnershipInvitation"},
+    {"DELETE", "/v1/partnerships/{providerTenantId}/{resellerTenantId}", h_partnership_delete, W,
+     0, "partnerships", "End a provider-reseller relationship (operator only, R-PRT-4)", NULL},
+    {"GET", "/v1/notifications", h_notifications_get, R, 0, "notifications",
+     "E-mails sent to the caller's tenant (operator: all)", "Collection"},
+    /* operator controls */
+    {"GET", "/v1/operator/programsettings", h_operator_settings_get, R, OP, "operator",
+     "Program settings: anniversary months, approval policy, incentives, threshold",
+     "ProgramSettings"},
+    {"PUT", "/v1/operator/programsettings", h_operator_settings_put, W, OP, "operator",
+     "Change program settings", "ProgramSettings"},
+    {"PUT", "/v1/operator/memberships", h_operator_memberships_put, W, OP, "operator",
+     "Set a tenant's program membership (onboarding)", "ProgramMembership"},
+    {"POST", "/v1/operator/revenue", h_operator_revenue_post, W, OP, "operator",
+     "Record CSP revenue of a partner organization", "RevenueEntry"},
+    {"GET", "/v1/operator/revenue", h_operator_revenue_get, R, OP, "operator",
+     "Revenue entries of a partner organization (?partnerId=)", "Collection"},
+    {"POST", "/v1/operator/directbill/evaluate", h_operator_directbill_evaluate, W, OP,
+     "operator", "Evaluate the direct-bill revenue requirement now (R-DB-1)",
+     "DirectBillEvaluation"},
+    {"GET", "/v1/operator/directbill/report", h_operator_directbill_report, R, OP, "operator",
+     "Trailing 12-month revenue per global account against the threshold",
+     "DirectBillEvaluation"},
+    {"GET", "/v1/operator/fxrates", h_operator_fxrates_get, R, OP, "operator",
+     "Exchange rates to USD", "Collection"},
+    {"PUT", "/v1/operator/fxrates", h_operator_fxrates_put, W, OP, "operator",
+     "Set exchange rates to USD (decimal strings)", "Collection"},
+    /* cspd's own resources: identities */
     {"GET", "/v1/markets", h_markets_get, 0, 0, "markets",
      "CSP regional markets with their countries and currencies", "Collection"},
     {"POST", "/v1/partners", h_partners_post, W, OP, "partners",
@@ -93,7 +179,7 @@ static int split(const char *path, const char **seg, int max, char *buf, size_t 
 }
 
 void cspd_routes_init(void) {
-  static char storage[8192];
+  static char storage[32768];
   size_t used = 0;
   for (int i = 0; i < cspd_nroutes; i++) {
     struct cspd_route *rt = &cspd_routes[i];

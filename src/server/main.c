@@ -20,7 +20,10 @@
 #include "../core/markets.h"
 #include "../core/util.h"
 #include "../http/http.h"
+#include "../core/events.h"
+#include "../core/program.h"
 #include "../store/store.h"
+#include "worker.h"
 #include "cspd_config.h"
 
 static void usage(FILE *f) {
@@ -50,6 +53,12 @@ static void usage(FILE *f) {
         "  --throttle RPS      per-tenant request rate, 0 = off (default) [CSPD_THROTTLE]\n"
         "  --throttle-burst N  burst size for --throttle [CSPD_THROTTLE_BURST]\n"
         "  --token-ttl SECS    access token lifetime, default 3600 [CSPD_TOKEN_TTL]\n"
+        "  --public-url URL    base URL in links and e-mails [CSPD_PUBLIC_URL]\n"
+        "  --smtp-url URL      SMTP relay for notifications, smtp://host:port [CSPD_SMTP_URL]\n"
+        "                      (user and password: CSPD_SMTP_USER, CSPD_SMTP_PASSWORD)\n"
+        "  --smtp-from ADDR    sender address, default cspd@localhost [CSPD_SMTP_FROM]\n"
+        "  --worker-interval-ms N  how often background work looks for due jobs and\n"
+        "                      deliveries, default 1000 [CSPD_WORKER_INTERVAL_MS]\n"
         "  init: --email E --password-stdin | --password P [--name N]\n"
         "  seed: --sandbox-only (identities sign in only in sandbox mode)\n",
         f);
@@ -67,6 +76,7 @@ static bool env_bool(const char *name) {
 
 struct opts {
   struct cspd_server_config cfg;
+  struct cspd_worker_config worker;
   const char *email, *password, *name;
   bool password_stdin, markdown, sandbox_only;
   const char *file;
@@ -91,7 +101,12 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
   c->log_json = strcmp(env_or("CSPD_LOG_FORMAT", "text"), "json") == 0;
   c->access_log = strcmp(env_or("CSPD_ACCESS_LOG", "1"), "0") != 0;
   c->poll = env_or("CSPD_HTTP_POLL", "poll");
-  long port, threads, maxbody, burst, ttl;
+  c->public_url = env_or("CSPD_PUBLIC_URL", NULL);
+  o->worker.smtp_url = env_or("CSPD_SMTP_URL", NULL);
+  o->worker.smtp_from = env_or("CSPD_SMTP_FROM", "cspd@localhost");
+  o->worker.smtp_user = env_or("CSPD_SMTP_USER", NULL);
+  o->worker.smtp_password = env_or("CSPD_SMTP_PASSWORD", NULL);
+  long port, threads, maxbody, burst, ttl, wms;
   double rps = atof(env_or("CSPD_THROTTLE", "0"));
   struct num_env {
     const char *env;
@@ -103,6 +118,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
       {"CSPD_MAX_BODY", 1048576, 1024, 1L << 30, &maxbody},
       {"CSPD_THROTTLE_BURST", 0, 0, 1000000, &burst},
       {"CSPD_TOKEN_TTL", 3600, 1, 86400, &ttl},
+      {"CSPD_WORKER_INTERVAL_MS", 1000, 10, 3600000, &wms},
   };
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
     const char *e = getenv(nums[i].env);
@@ -114,7 +130,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     }
   }
   enum { O_STORE = 1000, O_LISTEN, O_PORT, O_SANDBOX, O_DEMO, O_LOGF, O_NOACC, O_THREADS,
-         O_POLL, O_MAXBODY, O_THR, O_BURST, O_TTL, O_EMAIL, O_PW, O_PWSTDIN, O_NAME, O_MD, O_SBO };
+         O_POLL, O_MAXBODY, O_THR, O_BURST, O_TTL, O_PUBURL, O_SMTP, O_SMTPFROM, O_WORKMS, O_EMAIL, O_PW, O_PWSTDIN, O_NAME, O_MD, O_SBO };
   static const struct option lo[] = {
       {"store", required_argument, NULL, O_STORE},
       {"listen", required_argument, NULL, O_LISTEN},
@@ -129,6 +145,10 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
       {"throttle", required_argument, NULL, O_THR},
       {"throttle-burst", required_argument, NULL, O_BURST},
       {"token-ttl", required_argument, NULL, O_TTL},
+      {"public-url", required_argument, NULL, O_PUBURL},
+      {"smtp-url", required_argument, NULL, O_SMTP},
+      {"smtp-from", required_argument, NULL, O_SMTPFROM},
+      {"worker-interval-ms", required_argument, NULL, O_WORKMS},
       {"email", required_argument, NULL, O_EMAIL},
       {"password", required_argument, NULL, O_PW},
       {"password-stdin", no_argument, NULL, O_PWSTDIN},
@@ -185,6 +205,18 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
         return -1;
       }
       break;
+    case O_PUBURL: c->public_url = optarg; break;
+    case O_SMTP: o->worker.smtp_url = optarg; break;
+    case O_SMTPFROM: o->worker.smtp_from = optarg; break;
+    case O_WORKMS: {
+      long ms;
+      if (parse_int(optarg, 10, 3600000, &ms) != 0) {
+        fprintf(stderr, "cspd: --worker-interval-ms takes 10..3600000\n");
+        return -1;
+      }
+      o->worker.interval_ms = (int)ms;
+      break;
+    }
     case O_EMAIL: o->email = optarg; break;
     case O_PW: o->password = optarg; break;
     case O_PWSTDIN: o->password_stdin = true; break;
@@ -203,6 +235,8 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
   c->throttle_rps = rps < 0 ? 0 : rps;
   c->throttle_burst = (int)burst;
   c->token_ttl = (int)ttl;
+  if (o->worker.interval_ms == 0)
+    o->worker.interval_ms = (int)wms;
   if (c->demo && !c->sandbox) {
     fprintf(stderr, "cspd: --demo needs --sandbox (the demo world's credentials are public)\n");
     return -1;
@@ -260,6 +294,13 @@ static int boot_fn(struct cspd_db *db, void *cls) {
   } else if (rc != CSPD_STORE_NOTFOUND) {
     return rc;
   }
+  /* the shipped exchange rates, and the monthly direct-bill evaluation */
+  struct cspd_ctx c = {.db = db, .arena = b->arena, .now_ms = cspd_clock_now()};
+  if ((rc = cspd_fx_seed_defaults(&c)) != 0 || (rc = cspd_jobs_ensure_monthly(&c)) != 0) {
+    fprintf(stderr, "cspd: %s %s\n", cspd_error_info(c.err.id)->description,
+            c.err.detail ? c.err.detail : "");
+    return rc;
+  }
   return 0;
 }
 
@@ -305,6 +346,8 @@ static int ensure_operator(struct cspd_store *s) {
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
+static void kick_worker(void *cls) { cspd_worker_kick(cls); }
+
 static int cmd_serve(struct opts *o) {
   struct cspd_server srv = {.cfg = o->cfg};
   srv.started_ms = cspd_wall_ms();
@@ -334,6 +377,7 @@ static int cmd_serve(struct opts *o) {
       return 1;
     }
   }
+  cspd_notify_set_relay(o->worker.smtp_url != NULL);
   srv.metrics = cspd_metrics_new(cspd_nroutes);
   srv.throttle = cspd_throttle_new(o->cfg.throttle_rps, o->cfg.throttle_burst);
   if (o->cfg.sandbox)
@@ -346,6 +390,20 @@ static int cmd_serve(struct opts *o) {
   }
   const char *host = o->cfg.listen;
   bool v6 = strchr(host, ':') != NULL;
+  if (o->cfg.public_url != NULL)
+    snprintf(srv.base_url, sizeof srv.base_url, "%s", o->cfg.public_url);
+  else
+    snprintf(srv.base_url, sizeof srv.base_url, "http://%s%s%s:%d", v6 ? "[" : "",
+             strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, v6 ? "]" : "", srv.port);
+  struct cspd_worker worker;
+  if (cspd_worker_start(&worker, &srv, &o->worker) != 0) {
+    fprintf(stderr, "cspd: cannot start the background worker\n");
+    cspd_server_stop(&srv, 0);
+    cspd_store_close(srv.store);
+    return 1;
+  }
+  srv.kick = kick_worker;
+  srv.kick_cls = &worker;
   printf("cspd %s listening on http://%s%s%s:%d (store %s, schema %d%s)\n", CSPD_VERSION,
          v6 ? "[" : "", host, v6 ? "]" : "", srv.port, srv.store->ops->kind, srv.schema_version,
          o->cfg.sandbox ? ", SANDBOX MODE" : "");
@@ -363,6 +421,8 @@ static int cmd_serve(struct opts *o) {
   sigwait(&set, &sig);
   fprintf(stderr, "cspd: signal %d: draining in-flight requests\n", sig);
   cspd_server_stop(&srv, 10000);
+  srv.kick = NULL;
+  cspd_worker_stop(&worker);
   cspd_metrics_free(srv.metrics);
   cspd_throttle_free(srv.throttle);
   cspd_journal_free(srv.journal);
