@@ -124,7 +124,7 @@ int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt,
   }
   if (out->kind == CSPD_TENANT_NONE)
     rc = CSPD_TOKEN_MALFORMED;
-  else if (out->expires <= now_s)
+  else if (out->expires + CSPD_TOKEN_LEEWAY <= now_s)
     rc = CSPD_TOKEN_EXPIRED;
 done:
   json_decref(claims);

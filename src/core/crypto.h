@@ -9,6 +9,9 @@
 
 #define CSPD_KEY_BYTES 32
 #define CSPD_TOKEN_TTL 3600
+/* Seconds a token is still accepted after its exp: exp is whole seconds, so
+ * without it a 1-second token could die at once. */
+#define CSPD_TOKEN_LEEWAY 1
 
 /** Initialise libsodium. 0 or -1. */
 int cspd_crypto_init(void);

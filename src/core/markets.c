@@ -1,4 +1,5 @@
 /* markets.c -- CSP regional markets (see markets.h). */
+#include "log.h"
 #include "markets.h"
 
 #include <ctype.h>
@@ -42,13 +43,13 @@ int cspd_markets_load(const char *tsv) {
       const char *t1 = memchr(p, '\t', len);
       const char *t2 = t1 ? memchr(t1 + 1, '\t', len - (size_t)(t1 + 1 - p)) : NULL;
       if (t1 == NULL || t2 == NULL) {
-        fprintf(stderr, "cspd: markets line %d: expected 3 tab-separated fields\n", lineno);
+        cspd_log("error", "markets line %d: expected 3 tab-separated fields", lineno);
         return -1;
       }
       const char *market = intern_market(p, (size_t)(t1 - p));
       size_t curlen = len - (size_t)(t2 + 1 - p);
       if (market == NULL || curlen != 3) {
-        fprintf(stderr, "cspd: markets line %d: bad market or currency\n", lineno);
+        cspd_log("error", "markets line %d: bad market or currency", lineno);
         return -1;
       }
       const char *c = t1 + 1;
@@ -69,7 +70,7 @@ int cspd_markets_load(const char *tsv) {
           mc->currency[3] = '\0';
           mc->market = market;
         } else if (e > c) {
-          fprintf(stderr, "cspd: markets line %d: bad country code\n", lineno);
+          cspd_log("error", "markets line %d: bad country code", lineno);
           return -1;
         }
         c = e;

@@ -1,5 +1,6 @@
 /* program.c -- the partner program (see program.h). Each function runs
  * inside the caller's transaction; rule ids name what they enforce. */
+#include "log.h"
 #include "program.h"
 
 #include <ctype.h>
@@ -1355,7 +1356,7 @@ int cspd_jobs_run_one(struct cspd_ctx *c) {
                                                    next_month_start(j.due_ms + 1), now),
                            0, 0);
   } else {
-    fprintf(stderr, "cspd: unknown job kind '%s' (id %lld): cancelled\n", j.kind,
+    cspd_log("error", "unknown job kind '%s' (id %lld): cancelled", j.kind,
             (long long)j.id);
     rc = cspd_store_fail(c, OPS(c)->job_finish(c->db, j.id, "cancelled", now), 0, 0);
     c->who = who;
@@ -1396,7 +1397,7 @@ int cspd_jobs_run_due(struct cspd_store *store, bool sandbox, int max) {
     int rc = cspd_store_tx(store, true, job_fn, &j, NULL);
     if (rc != 0) {
       const struct cspd_error_info *e = cspd_error_info(j.c.err.id);
-      fprintf(stderr, "cspd: scheduled job failed: %s %s\n", e->description,
+      cspd_log("error", "scheduled job failed: %s %s", e->description,
               j.c.err.detail ? j.c.err.detail : "");
       count = -1;
       break;

@@ -113,7 +113,7 @@ static int authenticate(struct cspd_req *r) {
   struct token_slot *slot = &token_cache[hash % TOKEN_CACHE];
   if (slot->token != NULL && slot->hash == hash && slot->len == len &&
       memcmp(slot->token, tok, len) == 0) {
-    if (slot->who.expires <= now_s)
+    if (slot->who.expires + CSPD_TOKEN_LEEWAY <= now_s)
       return cspd_fail(&r->ctx, CSPD_E_TOKEN_EXPIRED, NULL);
     r->who = slot->who;
     r->authed = true;
@@ -158,8 +158,19 @@ static int role_check(struct cspd_req *r) {
 
 static int run(struct cspd_req *r) {
   char allow[128];
-  r->route = cspd_route_find(r->method, r->path, r->arena, r->params, &r->nparams, allow,
-                             sizeof allow);
+  bool sandbox = r->srv->cfg.sandbox;
+  r->route = cspd_route_find(r->method, r->path, sandbox, r->arena, r->params, &r->nparams,
+                             allow, sizeof allow);
+  if (r->route == NULL && allow[0] == '\0' && !sandbox) {
+    /* a sandbox control, with any method: say why it is not there */
+    char allow2[128];
+    const char *p2[8];
+    int n2;
+    if (cspd_route_find(r->method, r->path, true, r->arena, p2, &n2, allow2, sizeof allow2) !=
+            NULL ||
+        allow2[0] != '\0')
+      return cspd_fail(&r->ctx, CSPD_E_SANDBOX_ONLY, NULL);
+  }
   if (r->route == NULL) {
     if (allow[0] != '\0') {
       r->allow = cspd_arena_strdup(r->arena, allow);
@@ -167,8 +178,6 @@ static int run(struct cspd_req *r) {
     }
     return cspd_fail(&r->ctx, CSPD_E_ROUTE_NOT_FOUND, NULL);
   }
-  if ((r->route->flags & ROUTE_SANDBOX) && !r->srv->cfg.sandbox)
-    return cspd_fail(&r->ctx, CSPD_E_SANDBOX_ONLY, NULL);
   if (!(r->route->flags & ROUTE_PUBLIC)) {
     if (authenticate(r) != 0)
       return -1;

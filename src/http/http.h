@@ -54,12 +54,13 @@ extern const int cspd_nroutes;
 
 /** Split patterns; call once before serving. */
 void cspd_routes_init(void);
-/** Find the route for @a method and @a path.
+/** Find the route for @a method and @a path (sandbox routes only when
+ * @a sandbox).
  * @param[out] params path parameters (arena copies), @param[out] nparams.
  * @param[out] allow methods allowed on the path, when the method is not.
  * @return the route; NULL when none (then *allow says whether the path
  * exists: "" means unknown path). */
-const struct cspd_route *cspd_route_find(const char *method, const char *path,
+const struct cspd_route *cspd_route_find(const char *method, const char *path, bool sandbox,
                                          struct cspd_arena *a, const char **params,
                                          int *nparams, char *allow, size_t allowlen);
 /** OpenAPI 3.0 document of the route table (new reference). */

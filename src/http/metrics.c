@@ -194,12 +194,15 @@ int cspd_throttle_take(struct cspd_throttle *t, const char *tenant, int64_t now_
     b->tokens = t->burst;
   b->last_us = now_us;
   int wait = 0;
-  if (b->tokens >= 1.0)
+  if (b->tokens >= 1.0) {
     b->tokens -= 1.0;
-  else
+  } else {
     wait = (int)ceil((1.0 - b->tokens) / t->rps);
+    if (wait < 1)
+      wait = 1;
+  }
   pthread_mutex_unlock(l);
-  return wait < 1 && b->tokens < 0 ? 1 : wait;
+  return wait;
 }
 
 /* ---- request journal: the last requests, for developers (sandbox) ------------- */

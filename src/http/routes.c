@@ -208,7 +208,7 @@ static bool match(const struct cspd_route *rt, const char **seg, int nseg,
   return true;
 }
 
-const struct cspd_route *cspd_route_find(const char *method, const char *path,
+const struct cspd_route *cspd_route_find(const char *method, const char *path, bool sandbox,
                                          struct cspd_arena *a, const char **params,
                                          int *nparams, char *allow, size_t allowlen) {
   char buf[2048];
@@ -222,6 +222,8 @@ const struct cspd_route *cspd_route_find(const char *method, const char *path,
   size_t alen = 0;
   for (int i = 0; i < cspd_nroutes; i++) {
     const struct cspd_route *rt = &cspd_routes[i];
+    if ((rt->flags & ROUTE_SANDBOX) && !sandbox)
+      continue;
     if (!match(rt, seg, nseg, NULL, NULL, NULL))
       continue;
     if (strcmp(rt->method, method) == 0) {

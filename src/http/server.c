@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../core/log.h"
 #include "../core/util.h"
 #include "dispatch.h"
 #include "http.h"
@@ -108,7 +109,9 @@ static enum MHD_Result queue(struct cspd_server *srv, struct conn_state *st) {
     snprintf(ra, sizeof ra, "%d", r->retry_after);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
   }
-  if (r->status == 401) {
+  if (r->status == 401 &&
+      (r->ctx.err.id == CSPD_E_AUTH_REQUIRED || r->ctx.err.id == CSPD_E_TOKEN_INVALID ||
+       r->ctx.err.id == CSPD_E_TOKEN_EXPIRED)) {
     const char *why = r->ctx.err.id == CSPD_E_TOKEN_EXPIRED ? "invalid_token"
                       : r->ctx.err.id == CSPD_E_AUTH_REQUIRED ? NULL
                                                               : "invalid_token";
@@ -195,8 +198,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 static void log_mhd(void *cls, const char *fmt, va_list ap) {
   (void)cls;
-  fputs("cspd: libmicrohttpd: ", stderr);
-  vfprintf(stderr, fmt, ap);
+  char msg[1024];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  cspd_log("warn", "libmicrohttpd: %s", msg);
 }
 
 int cspd_server_start(struct cspd_server *srv, char *errbuf, size_t errlen) {

@@ -2,6 +2,7 @@
  *
  * Every flag has an environment equivalent (CSPD_LISTEN, CSPD_PORT,
  * CSPD_STORE, CSPD_SANDBOX, CSPD_LOG_FORMAT, ...); flags win. */
+#include "../core/log.h"
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -124,7 +125,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     const char *e = getenv(nums[i].env);
     *nums[i].dst = nums[i].def;
     if (e && e[0] && parse_int(e, nums[i].min, nums[i].max, nums[i].dst) != 0) {
-      fprintf(stderr, "cspd: %s=%s is not a number from %ld to %ld\n", nums[i].env, e,
+      cspd_log("error", "%s=%s is not a number from %ld to %ld", nums[i].env, e,
               nums[i].min, nums[i].max);
       return -1;
     }
@@ -165,7 +166,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     case O_LISTEN: c->listen = optarg; break;
     case O_PORT:
       if (parse_int(optarg, 0, 65535, &port) != 0) {
-        fprintf(stderr, "cspd: --port takes 0..65535\n");
+        cspd_log("error", "--port takes 0..65535");
         return -1;
       }
       break;
@@ -173,7 +174,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     case O_DEMO: c->demo = true; break;
     case O_LOGF:
       if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-        fprintf(stderr, "cspd: --log-format takes text or json\n");
+        cspd_log("error", "--log-format takes text or json");
         return -1;
       }
       c->log_json = strcmp(optarg, "json") == 0;
@@ -181,27 +182,27 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     case O_NOACC: c->access_log = false; break;
     case O_THREADS:
       if (parse_int(optarg, 1, 256, &threads) != 0) {
-        fprintf(stderr, "cspd: --threads takes 1..256\n");
+        cspd_log("error", "--threads takes 1..256");
         return -1;
       }
       break;
     case O_POLL: c->poll = optarg; break;
     case O_MAXBODY:
       if (parse_int(optarg, 1024, 1L << 30, &maxbody) != 0) {
-        fprintf(stderr, "cspd: --max-body takes 1024..1073741824\n");
+        cspd_log("error", "--max-body takes 1024..1073741824");
         return -1;
       }
       break;
     case O_THR: rps = atof(optarg); break;
     case O_BURST:
       if (parse_int(optarg, 0, 1000000, &burst) != 0) {
-        fprintf(stderr, "cspd: --throttle-burst takes 0..1000000\n");
+        cspd_log("error", "--throttle-burst takes 0..1000000");
         return -1;
       }
       break;
     case O_TTL:
       if (parse_int(optarg, 1, 86400, &ttl) != 0) {
-        fprintf(stderr, "cspd: --token-ttl takes 1..86400 seconds\n");
+        cspd_log("error", "--token-ttl takes 1..86400 seconds");
         return -1;
       }
       break;
@@ -211,7 +212,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     case O_WORKMS: {
       long ms;
       if (parse_int(optarg, 10, 3600000, &ms) != 0) {
-        fprintf(stderr, "cspd: --worker-interval-ms takes 10..3600000\n");
+        cspd_log("error", "--worker-interval-ms takes 10..3600000");
         return -1;
       }
       o->worker.interval_ms = (int)ms;
@@ -237,8 +238,9 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
   c->token_ttl = (int)ttl;
   if (o->worker.interval_ms == 0)
     o->worker.interval_ms = (int)wms;
+  cspd_log_set_json(c->log_json);
   if (c->demo && !c->sandbox) {
-    fprintf(stderr, "cspd: --demo needs --sandbox (the demo world's credentials are public)\n");
+    cspd_log("error", "--demo needs --sandbox (the demo world's credentials are public)");
     return -1;
   }
   return 0;
@@ -246,13 +248,13 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
 
 static int open_store(const struct opts *o, struct cspd_store **s) {
   if (o->cfg.store_url == NULL) {
-    fprintf(stderr, "cspd: no store: give --store sqlite:PATH, memory or postgres://... "
-                    "(or CSPD_STORE)\n");
+    cspd_log("error", "no store: give --store sqlite:PATH, memory or postgres://... "
+                    "(or CSPD_STORE)");
     return -1;
   }
   char err[512];
   if (cspd_store_open(o->cfg.store_url, s, err, sizeof err) != 0) {
-    fprintf(stderr, "cspd: %s\n", err);
+    cspd_log("error", "%s", err);
     return -1;
   }
   return 0;
@@ -297,7 +299,7 @@ static int boot_fn(struct cspd_db *db, void *cls) {
   /* the shipped exchange rates, and the monthly direct-bill evaluation */
   struct cspd_ctx c = {.db = db, .arena = b->arena, .now_ms = cspd_clock_now()};
   if ((rc = cspd_fx_seed_defaults(&c)) != 0 || (rc = cspd_jobs_ensure_monthly(&c)) != 0) {
-    fprintf(stderr, "cspd: %s %s\n", cspd_error_info(c.err.id)->description,
+    cspd_log("error", "%s %s", cspd_error_info(c.err.id)->description,
             c.err.detail ? c.err.detail : "");
     return rc;
   }
@@ -361,7 +363,7 @@ static int cmd_serve(struct opts *o) {
   if (open_store(o, &srv.store) != 0)
     return 1;
   if (load_key_and_clock(srv.store, srv.key, o->cfg.sandbox) != 0) {
-    fprintf(stderr, "cspd: cannot read or create the signing key in the store\n");
+    cspd_log("error", "cannot read or create the signing key in the store");
     cspd_store_close(srv.store);
     return 1;
   }
@@ -372,7 +374,7 @@ static int cmd_serve(struct opts *o) {
     char err[512];
     if (ensure_operator(srv.store) != 0 ||
         cspd_sandbox_seed_demo(&srv, err, sizeof err) != 0) {
-      fprintf(stderr, "cspd: %s\n", err);
+      cspd_log("error", "%s", err);
       cspd_store_close(srv.store);
       return 1;
     }
@@ -384,7 +386,7 @@ static int cmd_serve(struct opts *o) {
     srv.journal = cspd_journal_new(1000);
   char err[512];
   if (cspd_server_start(&srv, err, sizeof err) != 0) {
-    fprintf(stderr, "cspd: %s\n", err);
+    cspd_log("error", "%s", err);
     cspd_store_close(srv.store);
     return 1;
   }
@@ -397,7 +399,7 @@ static int cmd_serve(struct opts *o) {
              strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1" : host, v6 ? "]" : "", srv.port);
   struct cspd_worker worker;
   if (cspd_worker_start(&worker, &srv, &o->worker) != 0) {
-    fprintf(stderr, "cspd: cannot start the background worker\n");
+    cspd_log("error", "cannot start the background worker");
     cspd_server_stop(&srv, 0);
     cspd_store_close(srv.store);
     return 1;
@@ -419,7 +421,7 @@ static int cmd_serve(struct opts *o) {
   fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);
-  fprintf(stderr, "cspd: signal %d: draining in-flight requests\n", sig);
+  cspd_log("info", "signal %d: draining in-flight requests", sig);
   cspd_server_stop(&srv, 10000);
   srv.kick = NULL;
   cspd_worker_stop(&worker);
@@ -427,7 +429,7 @@ static int cmd_serve(struct opts *o) {
   cspd_throttle_free(srv.throttle);
   cspd_journal_free(srv.journal);
   cspd_store_close(srv.store);
-  fprintf(stderr, "cspd: stopped cleanly\n");
+  cspd_log("info", "stopped cleanly");
   return 0;
 }
 
@@ -437,11 +439,11 @@ static int read_password(struct opts *o, char *buf, size_t len) {
     return 0;
   }
   if (!o->password_stdin) {
-    fprintf(stderr, "cspd: give --password-stdin (or --password)\n");
+    cspd_log("error", "give --password-stdin (or --password)");
     return -1;
   }
   if (fgets(buf, (int)len, stdin) == NULL) {
-    fprintf(stderr, "cspd: no password on standard input\n");
+    cspd_log("error", "no password on standard input");
     return -1;
   }
   buf[strcspn(buf, "\r\n")] = '\0';
@@ -602,7 +604,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (cspd_crypto_init() != 0 || cspd_markets_init() != 0) {
-    fprintf(stderr, "cspd: cannot initialise libsodium or the markets table\n");
+    cspd_log("error", "cannot initialise libsodium or the markets table");
     return 1;
   }
   cspd_routes_init();
@@ -638,7 +640,7 @@ int main(int argc, char **argv) {
     json_decref(doc);
     return 0;
   }
-  fprintf(stderr, "cspd: unknown command '%s'\n", cmd);
+  cspd_log("error", "unknown command '%s'", cmd);
   usage(stderr);
   return 2;
 }

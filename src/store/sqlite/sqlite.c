@@ -9,6 +9,7 @@
  *
  * The memory store ("memory") is one private in-memory connection shared by
  * every thread, serialized by a mutex held from begin to commit/rollback. */
+#include "../../core/log.h"
 #include <errno.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -194,10 +195,10 @@ int sq_map_rc(struct cspd_db *db, int rc, const char *what) {
   case SQLITE_CONSTRAINT:
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
       return CSPD_STORE_CONFLICT;
-    fprintf(stderr, "cspd: sqlite %s: %s\n", what, sqlite3_errmsg(db->conn));
+    cspd_log("error", "sqlite %s: %s", what, sqlite3_errmsg(db->conn));
     return CSPD_STORE_ERROR;
   default:
-    fprintf(stderr, "cspd: sqlite %s: %s (%d)\n", what, sqlite3_errmsg(db->conn), rc);
+    cspd_log("error", "sqlite %s: %s (%d)", what, sqlite3_errmsg(db->conn), rc);
     return CSPD_STORE_ERROR;
   }
 }
@@ -212,7 +213,7 @@ sqlite3_stmt *sq_stmt(struct cspd_db *db, const char *sql) {
     if (x->sql == NULL) {
       int rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &x->st, NULL);
       if (rc != SQLITE_OK) {
-        fprintf(stderr, "cspd: sqlite prepare: %s\n  in: %s\n", sqlite3_errmsg(db->conn), sql);
+        cspd_log("error", "sqlite prepare: %s\n  in: %s", sqlite3_errmsg(db->conn), sql);
         sqlite3_finalize(x->st);
         x->st = NULL;
         return NULL;
@@ -221,7 +222,7 @@ sqlite3_stmt *sq_stmt(struct cspd_db *db, const char *sql) {
       return x->st;
     }
   }
-  fprintf(stderr, "cspd: statement cache full (raise SQ_XSTMT_SLOTS)\n");
+  cspd_log("error", "statement cache full (raise SQ_XSTMT_SLOTS)");
   return NULL;
 }
 
@@ -232,7 +233,7 @@ static sqlite3_stmt *stmt(struct cspd_db *db, enum stmt_id id) {
     int rc = sqlite3_prepare_v3(db->conn, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
                                 &s, NULL);
     if (rc != SQLITE_OK) {
-      fprintf(stderr, "cspd: sqlite prepare %d: %s\n", id, sqlite3_errmsg(db->conn));
+      cspd_log("error", "sqlite prepare %d: %s", id, sqlite3_errmsg(db->conn));
       return NULL;
     }
     db->stmts[id] = s;
@@ -344,7 +345,7 @@ static int sq_session(struct cspd_store *s, struct cspd_db **out) {
   char err[256];
   sqlite3 *conn;
   if (conn_open(sq, &conn, err, sizeof err) != 0) {
-    fprintf(stderr, "cspd: %s\n", err);
+    cspd_log("error", "%s", err);
     return CSPD_STORE_ERROR;
   }
   db = session_new(sq, conn);
