@@ -18,6 +18,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export no_proxy='*' NO_PROXY='*'
+unset CSPD_STORE CSPD_SANDBOX CSPD_DEMO CSPD_LISTEN CSPD_PORT CSPD_LOG_FORMAT CSPD_ACCESS_LOG \
+  CSPD_THREADS CSPD_HTTP_POLL CSPD_MAX_BODY CSPD_THROTTLE CSPD_THROTTLE_BURST CSPD_TOKEN_TTL
 source tests/lib.sh
 
 DIR=$(mktemp -d)
@@ -51,7 +53,7 @@ serve() {
 
 # writer CYCLE W: POST partners until the server stops answering (bounded)
 writer() {
-  local c=$1 w=$2 i rid name resp code body
+  local c=$1 w=$2 i rid name resp code body rc
   local sent="$DIR/sent.$c.$w" acked="$DIR/acked.$c.$w" other="$DIR/other.$c.$w"
   local end=$((SECONDS + 10))
   : >"$sent"; : >"$acked"; : >"$other"
@@ -62,12 +64,13 @@ writer() {
     resp=$(curl -s --max-time 5 -w '\n%{http_code}' -H "Authorization: Bearer $TOKEN" \
       -H 'Content-Type: application/json' -H "MS-RequestId: $rid" \
       -d "{\"companyName\":\"$name\"}" "$URL/v1/partners")
+    rc=$?
     code=${resp##*$'\n'}
     body=${resp%$'\n'*}
-    if [ "$code" = 201 ] && [[ $body =~ \"id\":\"([0-9a-f-]{36})\" ]]; then
+    if [ $rc -ne 0 ] || [ "$code" = 000 ]; then
+      break # refused, reset or cut short: the server is gone; not acknowledged
+    elif [ "$code" = 201 ] && [[ $body =~ \"id\":\"([0-9a-f-]{36})\" ]]; then
       echo "$rid|${BASH_REMATCH[1]}|$name" >>"$acked"
-    elif [ "$code" = 000 ]; then
-      break # connection refused / reset: the server is gone
     else
       echo "$rid|$code|$body" >>"$other"
     fi
@@ -161,21 +164,21 @@ for cycle in 1 2 3; do
   else
     : >"$DIR/get.codes"
   fi
-  missing=0
-  while IFS='|' read -r rid id name; do
-    f="$DIR/got/$id.json"
-    if ! grep -q "^200 .*/v1/partners/$id\$" "$DIR/get.codes"; then
-      missing=$((missing + 1))
-      [ $missing -le 5 ] && echo "     acknowledged partner $id ($name) -> $(grep "/v1/partners/$id\$" "$DIR/get.codes" | cut -d' ' -f1): $(head -c 200 "$f" 2>/dev/null)"
-    elif [ "$(jq -r '.id + "|" + .companyName' "$f" 2>/dev/null)" != "$id|$name" ]; then
-      missing=$((missing + 1))
-      [ $missing -le 5 ] && echo "     partner $id read back as $(head -c 200 "$f"), expected companyName '$name'"
-    fi
-  done <"$DIR/acked.all"
-  if [ $missing -eq 0 ]; then
-    ok "cycle $cycle: all $n_all acknowledged partners (all cycles so far) read back by id"
+  awk -F'|' '{print $2 "|" $3}' "$DIR/acked.all" | sort >"$DIR/expect.idname"
+  if [ "$n_all" -gt 0 ]; then
+    jq -r '(.id // "?") + "|" + (.companyName // "?")' "$DIR"/got/*.json 2>/dev/null | sort >"$DIR/got.idname"
+  else
+    : >"$DIR/got.idname"
+  fi
+  comm -23 "$DIR/expect.idname" "$DIR/got.idname" >"$DIR/missing"
+  missing=$(wc -l <"$DIR/missing")
+  if [ "$missing" -eq 0 ]; then
+    ok "cycle $cycle: all $n_all acknowledged partners (all cycles so far) read back by id with their name"
   else
     fail "cycle $cycle: $missing of $n_all acknowledged partners lost or wrong after SIGKILL"
+    head -5 "$DIR/missing" | while IFS='|' read -r id name; do
+      echo "     acknowledged $id ($name): $(grep "/v1/partners/$id\$" "$DIR/get.codes" | cut -d' ' -f1) $(head -c 200 "$DIR/got/$id.json" 2>/dev/null)"
+    done
   fi
 
   # the list
@@ -192,12 +195,12 @@ for cycle in 1 2 3; do
     fi
     jq -r .id "$DIR/list.jsonl" | sort >"$DIR/list.ids"
     cut -d'|' -f2 "$DIR/acked.all" | sort >"$DIR/acked.ids"
-    not_listed=$(comm -13 "$DIR/list.ids" "$DIR/acked.ids" | head -3)
+    not_listed=$(comm -13 "$DIR/list.ids" "$DIR/acked.ids" | head -3 | tr "\n" " ")
     [ -z "$not_listed" ] && ok "cycle $cycle: every acknowledged id is in the list" ||
       fail "cycle $cycle: acknowledged ids missing from the list: $not_listed"
     jq -r '.companyName | select(startswith("Crash Co "))' "$DIR/list.jsonl" | sort >"$DIR/list.names"
     cut -d'|' -f2 "$DIR/sent.all" | sort >"$DIR/sent.names"
-    invented=$(comm -23 "$DIR/list.names" "$DIR/sent.names" | head -3)
+    invented=$(comm -23 "$DIR/list.names" "$DIR/sent.names" | head -3 | tr "\n" ";")
     n_crash=$(wc -l <"$DIR/list.names")
     [ -z "$invented" ] && ok "cycle $cycle: $n_crash burst partners listed, all of them were sent (>= $n_all acknowledged)" ||
       fail "cycle $cycle: partners listed that were never sent: $invented"
