@@ -12,8 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/** "partners list" or "login" into buf. */
-static const char *csp_command_words(const csp_command *cmd, char *buf, size_t size)
+const char *csp_command_words(const csp_command *cmd, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%s%s", cmd->name, cmd->subname ? " " : "", cmd->subname ? cmd->subname : "");
     return buf;
@@ -36,6 +35,11 @@ int csp_usage_error(const csp_command *cmd, const char *fmt, ...)
         fputs("Try 'csp --help'.\n", stderr);
     }
     return -CSP_EXIT_USAGE;
+}
+
+int csp_bad_text(const csp_command *cmd)
+{
+    return csp_usage_error(cmd, "an argument is not valid UTF-8 text");
 }
 
 void csp_print_command_help(const csp_command *cmd)

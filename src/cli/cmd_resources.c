@@ -1,7 +1,8 @@
 /*
  * csp — typed commands on API resources: partners, locations, users, apps,
- * profiles, relationships. Every list goes through csp_list(), every single
- * resource through csp_show(), so the printing lives in output.c only.
+ * profiles, relationships (also used by `partnerships list`). Every list goes
+ * through csp_list(), every single resource through csp_show(), so the
+ * printing lives in output.c only.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -34,24 +35,6 @@ static const csp_column relationship_cols[] = {
     {"ID", "id"}, {"NAME", "name"}, {"TYPE", "relationshipType"}, {"STATE", "state"},
     {"MPN ID", "mpnId"},
 };
-
-/** Report an argument that cannot go into a JSON body. @return -CSP_EXIT_USAGE. */
-static int csp_bad_text(const csp_command *cmd)
-{
-    return csp_usage_error(cmd, "an argument is not valid UTF-8 text");
-}
-
-/**
- * Build "/prefix/{id}/suffix" with id URL-encoded.
- * @return the path, owned by the caller (free()).
- */
-static char *csp_id_path(csp_ctx *ctx, const char *prefix, const char *id, const char *suffix)
-{
-    char *enc = csp_url_encode(ctx, id);
-    char *path = csp_xasprintf("%s/%s%s", prefix, enc, suffix ? suffix : "");
-    free(enc);
-    return path;
-}
 
 int cmd_partners_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
 {
@@ -163,23 +146,6 @@ int cmd_users_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
     return rc;
 }
 
-/**
- * @return a JSON array of the strings in list (new reference, owned by the
- *         caller), or NULL when a string is not valid UTF-8.
- */
-static json_t *csp_string_array(const csp_strlist *list)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < list->n; i++) {
-        json_t *item = json_string(list->v[i]);
-        if (!item || json_array_append_new(arr, item) != 0) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
 int cmd_users_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
 {
     const char *email = NULL;
@@ -263,10 +229,8 @@ int cmd_apps_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
     rc = csp_show(ctx, "POST", path, NULL, body, NULL);
     free(path);
     json_decref(body);
-    if (rc == 0 && !ctx->json) {
-        fflush(stdout);
-        fputs("csp: note: the client secret is shown only once; store it now.\n", stderr);
-    }
+    if (rc == 0)
+        csp_note_shown_once(ctx, "client secret");
     return rc;
 }
 
@@ -278,11 +242,9 @@ int cmd_profile_mpn(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv)
     if (rc != 0)
         return rc;
     csp_strlist query = {0};
-    char *item = mpn_id ? csp_xasprintf("mpnId=%s", mpn_id) : NULL;
-    if (item)
-        query.v[query.n++] = item;
+    csp_query_add(&query, "mpnId", mpn_id);
     rc = csp_show(ctx, "GET", "/v1/profiles/mpn", &query, NULL, NULL);
-    free(item);
+    csp_query_free(&query);
     return rc;
 }
 
@@ -306,7 +268,6 @@ int cmd_relationships_list(csp_ctx *ctx, const csp_command *cmd, int argc, char 
     if (rc != 0)
         return rc;
     csp_strlist query = {0};
-    char *item = NULL;
     if (type) {
         const char *canonical = NULL;
         for (size_t i = 0; i < ARRAY_LEN(types); i++) {
@@ -315,10 +276,9 @@ int cmd_relationships_list(csp_ctx *ctx, const csp_command *cmd, int argc, char 
         }
         if (!canonical)
             return csp_usage_error(cmd, "--type must be %s or %s", types[0], types[1]);
-        item = csp_xasprintf("relationship_type=%s", canonical);
-        query.v[query.n++] = item;
+        csp_query_add(&query, "relationship_type", canonical);
     }
     rc = csp_list(ctx, "/v1/relationships", &query, relationship_cols, ARRAY_LEN(relationship_cols));
-    free(item);
+    csp_query_free(&query);
     return rc;
 }

@@ -67,7 +67,7 @@ typedef int (*csp_handler)(csp_ctx *ctx, const csp_command *cmd, int argc, char 
 /** One row of the command table. */
 struct csp_command {
     const char *name;     /**< first command word, e.g. "partners" */
-    const char *subname;  /**< second word, e.g. "list"; NULL for none */
+    const char *subname;  /**< further words, space-separated, e.g. "list" or "settings set"; NULL for none */
     csp_handler handler;
     const char *usage;    /**< arguments after the command words */
     const char *summary;  /**< one line */
@@ -107,6 +107,12 @@ int csp_usage_error(const csp_command *cmd, const char *fmt, ...)
 /** Print the full help of one command to stdout. */
 void csp_print_command_help(const csp_command *cmd);
 
+/** "partners list" or "login" into buf. @return buf. */
+const char *csp_command_words(const csp_command *cmd, char *buf, size_t size);
+
+/** Report an argument that cannot go into a JSON body (not UTF-8). @return -CSP_EXIT_USAGE. */
+int csp_bad_text(const csp_command *cmd);
+
 /* ---- command handlers (cmd_*.c) ---- */
 
 int cmd_login(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
@@ -134,5 +140,40 @@ int cmd_sandbox_reset(csp_ctx *ctx, const csp_command *cmd, int argc, char **arg
 int cmd_sandbox_seed(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_server_info(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_server_health(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+
+int cmd_program_info(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_mpa_sign(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_mpa_status(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_enroll_indirect_reseller(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_enroll_status(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_enroll_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_agreement_accept(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+
+int cmd_providers_find(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_partnerships_invite(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_partnerships_accept(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_partnerships_invitations(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+
+int cmd_operator_approve(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_reject(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_end_partnership(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_settings(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_settings_set(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_membership_set(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_revenue_add(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_revenue_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_directbill(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_fxrates(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_fxrates_set(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+
+int cmd_notifications(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_audit(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_register(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_update(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_delete(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_events(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_deliveries(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_webhooks_test(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 
 #endif /* CSP_CSP_H */

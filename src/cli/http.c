@@ -88,6 +88,45 @@ char *csp_url_encode(csp_ctx *ctx, const char *text)
     return csp_escape(ctx, text, strlen(text));
 }
 
+char *csp_id_path(csp_ctx *ctx, const char *prefix, const char *id, const char *suffix)
+{
+    char *enc = csp_url_encode(ctx, id);
+    char *path = csp_xasprintf("%s/%s%s", prefix, enc, suffix ? suffix : "");
+    free(enc);
+    return path;
+}
+
+void csp_query_add(csp_strlist *query, const char *key, const char *value)
+{
+    if (!value)
+        return;
+    if (query->n == CSP_MAX_LIST) {
+        fputs("csp: too many query parameters\n", stderr);
+        exit(1);
+    }
+    query->v[query->n++] = csp_xasprintf("%s=%s", key, value);
+}
+
+void csp_query_free(csp_strlist *query)
+{
+    for (size_t i = 0; i < query->n; i++)
+        free((char *)query->v[i]);
+    query->n = 0;
+}
+
+json_t *csp_string_array(const csp_strlist *list)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < list->n; i++) {
+        json_t *item = json_string(list->v[i]);
+        if (!item || json_array_append_new(arr, item) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
 /**
  * Full request URL.
  * @param[out] out owned by the caller (free()).

@@ -103,6 +103,30 @@ int csp_get_all(csp_ctx *ctx, const char *path, const csp_strlist *query, json_t
  */
 char *csp_url_encode(csp_ctx *ctx, const char *text);
 
+/**
+ * Build "prefix/{id}suffix" with id URL-encoded, e.g.
+ * csp_id_path(ctx, "/v1/partners", id, "/locations").
+ * @param suffix appended as is; may be NULL
+ * @return the path, owned by the caller (free()).
+ */
+char *csp_id_path(csp_ctx *ctx, const char *prefix, const char *id, const char *suffix);
+
+/**
+ * Append "key=value" to a query list when value is not NULL (csp_http
+ * URL-encodes it). Every item of a list built this way is owned by the list:
+ * release them with csp_query_free().
+ */
+void csp_query_add(csp_strlist *query, const char *key, const char *value);
+
+/** Free the items added by csp_query_add() and empty the list. */
+void csp_query_free(csp_strlist *query);
+
+/**
+ * @return a JSON array of the strings in list (new reference, owned by the
+ *         caller), or NULL when a string is not valid UTF-8.
+ */
+json_t *csp_string_array(const csp_strlist *list);
+
 /** Release the CURL handle of ctx. */
 void csp_http_cleanup(csp_ctx *ctx);
 

@@ -122,6 +122,145 @@ static const csp_command commands[] = {
      "  --type T                only relationships of this type\n",
      "csp relationships list --type IsIndirectResellerOf"},
 
+    {"program", "info", cmd_program_info, "",
+     "Show your program memberships (state, since), MPA signature and enrollment.", NULL,
+     "csp program info"},
+    {"mpa", "sign", cmd_mpa_sign, "--name N --email E",
+     "Sign the Microsoft Partner Agreement for your tenant (global_admin).",
+     "  --name N                the signer's name\n"
+     "  --email E               the signer's e-mail\n",
+     "csp mpa sign --name 'Daan de Vries' --email daan@contoso.example"},
+    {"mpa", "status", cmd_mpa_status, "[--mpn-id X | --tenant-id G]",
+     "Show your MPA signature, or whether a partner (MPN ID or tenant) signed.",
+     "  --mpn-id X              ask about this PartnerID (location or global)\n"
+     "  --tenant-id G           ask about this partner tenant\n",
+     "csp mpa status --mpn-id 4100011"},
+    {"enroll", "indirect-reseller", cmd_enroll_indirect_reseller, "[--yes] [--contact-email E]",
+     "Review your details and enroll your direct-bill tenant as indirect reseller.",
+     "  --yes                   submit without asking; without a terminal on stdin\n"
+     "                          the command refuses (exit 2) unless --yes is given\n"
+     "  --contact-email E       primary contact e-mail for the enrollment\n",
+     "csp enroll indirect-reseller --yes"},
+    {"enroll", "status", cmd_enroll_status, "", "Show your tenant's enrollment.", NULL,
+     "csp enroll status"},
+    {"enroll", "list", cmd_enroll_list, "[--status pending|approved|active|rejected]",
+     "List every enrollment (operator).",
+     "  --status S              only enrollments in this status\n",
+     "csp enroll list --status pending"},
+    {"agreement", "accept", cmd_agreement_accept, "[ENROLLMENT_ID]",
+     "Accept the indirect reseller agreement of an approved enrollment (default: yours).", NULL,
+     "csp agreement accept"},
+    {"providers", "find", cmd_providers_find, "[--market M]",
+     "List the active indirect providers of your market (all pages).",
+     "  --market M              this market instead (operator)\n",
+     "csp providers find"},
+    {"partnerships", "invite", cmd_partnerships_invite, "(--mpn-id X | --email E)",
+     "Invite a reseller to partner with you (indirect provider).",
+     "  --mpn-id X              the reseller's PartnerID\n"
+     "  --email E               the reseller's e-mail\n",
+     "csp partnerships invite --mpn-id 4100011"},
+    {"partnerships", "accept", cmd_partnerships_accept, "INVITATION_ID",
+     "Accept a partnership invitation (reseller global_admin).", NULL,
+     "csp partnerships accept 5d0c...-..."},
+    {"partnerships", "list", cmd_relationships_list,
+     "[--type IsIndirectResellerOf|IsIndirectCloudSolutionProviderOf]",
+     "List your partnerships, both kinds, with their relationship type (all pages).",
+     "  --type T                only relationships of this type\n",
+     "csp partnerships list"},
+    {"partnerships", "invitations", cmd_partnerships_invitations, "",
+     "List the partnership invitations you sent and received (all pages).", NULL,
+     "csp partnerships invitations"},
+
+    {"operator", "approve", cmd_operator_approve, "ENROLLMENT_ID",
+     "Approve a pending enrollment (operator).", NULL, "csp operator approve 7e1f...-..."},
+    {"operator", "reject", cmd_operator_reject, "ENROLLMENT_ID [--reason R]",
+     "Reject a pending enrollment (operator).",
+     "  --reason R              why; sent to the partner\n",
+     "csp operator reject 7e1f...-... --reason 'PartnerID not verified'"},
+    {"operator", "end-partnership", cmd_operator_end_partnership,
+     "PROVIDER_TENANT RESELLER_TENANT [--reason R]",
+     "End a provider-reseller partnership (operator).",
+     "  --reason R              why; recorded and sent to both partners\n",
+     "csp operator end-partnership f0000000-... c0000000-... --reason 'contract ended'"},
+    {"operator", "settings", cmd_operator_settings, "",
+     "Show the program settings (operator).", NULL, "csp operator settings"},
+    {"operator", "settings set", cmd_operator_settings_set,
+     "[--months 9-12[,1-2]] [--approval-days N] [--incentive-days N] [--threshold-usd AMOUNT]",
+     "Change program settings; fields not given stay as they are (operator).",
+     "  --months R[,R...]       anniversary months that may enroll: ranges FROM-TO (1-12,\n"
+     "                          may wrap the year: 11-2) or single months\n"
+     "  --approval-days N       auto-approval after N business days (0 = at once, at most 5)\n"
+     "  --incentive-days N      incentive invitation N days after enrollment (0-30)\n"
+     "  --threshold-usd AMOUNT  direct-bill revenue requirement in USD (300000 or 300000.00)\n",
+     "csp operator settings set --months 9-12,1-2 --approval-days 0"},
+    {"operator", "membership set", cmd_operator_membership_set,
+     "TENANT PROGRAM STATE [--reason R]",
+     "Set a tenant's program membership (operator).",
+     "  PROGRAM                 direct_bill, indirect_provider or indirect_reseller\n"
+     "  STATE                   pending, approved, active, restricted or rejected\n"
+     "  --reason R              recorded in the membership history\n",
+     "csp operator membership set c0000000-... direct_bill active --reason onboarding"},
+    {"operator", "revenue add", cmd_operator_revenue_add,
+     "--partner ORG --period YYYY-MM --amount AMOUNT --currency CUR [--kind cloud|perpetual_software]",
+     "Record a partner's monthly revenue (operator).",
+     "  --partner ORG           partner organization id\n"
+     "  --period YYYY-MM        the month\n"
+     "  --amount AMOUNT         decimal amount, e.g. 1234.56 (JPY, KRW: whole units)\n"
+     "  --currency CUR          ISO 4217 code, e.g. EUR\n"
+     "  --kind K                cloud (default) or perpetual_software\n",
+     "csp operator revenue add --partner 3f2c...-... --period 2026-10 --amount 1234.56 --currency EUR"},
+    {"operator", "revenue list", cmd_operator_revenue_list, "--partner ORG",
+     "List a partner organization's revenue entries (operator).",
+     "  --partner ORG           partner organization id\n",
+     "csp operator revenue list --partner 3f2c...-..."},
+    {"operator", "directbill evaluate", cmd_operator_directbill, "[--as-of RFC3339]",
+     "Run the direct-bill revenue evaluation now: restrict or reinstate (operator).",
+     "  --as-of T               evaluate as of this time instead of now\n",
+     "csp operator directbill evaluate"},
+    {"operator", "directbill report", cmd_operator_directbill, "[--as-of RFC3339]",
+     "Show the direct-bill revenue figures without changing anything (operator).",
+     "  --as-of T               report as of this time instead of now\n",
+     "csp operator directbill report --as-of 2026-12-01T00:00:00Z"},
+    {"operator", "fxrates", cmd_operator_fxrates, "", "Show the exchange rates to USD (operator).",
+     NULL, "csp operator fxrates"},
+    {"operator", "fxrates set", cmd_operator_fxrates_set, "CUR RATE [--digits N]",
+     "Set the USD value of one unit of a currency (operator).",
+     "  RATE                    decimal USD per unit, e.g. 1.08\n"
+     "  --digits N              minor unit digits of the currency (0-4); default: the\n"
+     "                          current ones, for a new currency 0 for JPY/KRW, else 2\n",
+     "csp operator fxrates set EUR 1.08"},
+
+    {"notifications", NULL, cmd_notifications, "[--all]",
+     "List the e-mails sent to your tenant: the latest 20, or every one with --all.",
+     "  --all                   every notification, not only the latest 20\n",
+     "csp notifications --all"},
+    {"audit", NULL, cmd_audit, "[--from DATE] [--to DATE]",
+     "List audit records (default: the last 30 days).",
+     "  --from DATE             start: YYYY-MM-DD or RFC 3339\n"
+     "  --to DATE               end: YYYY-MM-DD or RFC 3339\n",
+     "csp audit --from 2026-11-01 --to 2026-12-01"},
+    {"webhooks", "show", cmd_webhooks_show, "", "Show your webhook registration.", NULL,
+     "csp webhooks show"},
+    {"webhooks", "register", cmd_webhooks_register, "--url U --event E [--event E2 ...]",
+     "Register a webhook; prints the WebhookSecret (shown once).",
+     "  --url U                 http(s) URL that receives the events\n"
+     "  --event E               event name (repeatable; see 'csp webhooks events')\n",
+     "csp webhooks register --url https://hooks.example/csp --event enrollment-approved --event partnership-accepted"},
+    {"webhooks", "update", cmd_webhooks_update, "[--url U] [--event E ...]",
+     "Change the webhook URL and/or its events (the others stay).",
+     "  --url U                 the new URL\n"
+     "  --event E               replaces the event list (repeatable)\n",
+     "csp webhooks update --event mpa-signed --event partnership-ended"},
+    {"webhooks", "delete", cmd_webhooks_delete, "", "Delete your webhook registration.", NULL,
+     "csp webhooks delete"},
+    {"webhooks", "events", cmd_webhooks_events, "", "List the webhook event names.", NULL,
+     "csp webhooks events"},
+    {"webhooks", "deliveries", cmd_webhooks_deliveries, "",
+     "List webhook deliveries: status, attempts, last error (all pages).", NULL,
+     "csp webhooks deliveries"},
+    {"webhooks", "test", cmd_webhooks_test, "", "Raise a test-created event to your webhook.", NULL,
+     "csp webhooks test"},
+
     {"clock", NULL, cmd_clock_show, "", "Show the sandbox clock.", NULL, "csp clock"},
     {"clock", "set", cmd_clock_set, "RFC3339 [--frozen]",
      "Set the sandbox clock (operator); it keeps running unless --frozen.",
@@ -155,16 +294,31 @@ static const char exit_code_help[] =
     "  6  conflict or failed precondition (HTTP 409, 412)\n"
     "  7  server error (HTTP 5xx) or connection failure\n";
 
-/** Print the list of commands (all, or those named name) as an aligned table. */
-static void csp_print_command_list(FILE *out, const char *name)
+/**
+ * @return true when the command words of c begin with the words in prefix
+ *         ("operator" or "operator directbill"); with strict, c's words must
+ *         be longer than prefix.
+ */
+static bool csp_words_extend(const csp_command *c, const char *prefix, bool strict)
+{
+    char words[64];
+    csp_command_words(c, words, sizeof words);
+    size_t len = strlen(prefix);
+    if (strncmp(words, prefix, len) != 0)
+        return false;
+    return words[len] == ' ' || (!strict && words[len] == '\0');
+}
+
+/** Print the commands (all, or those whose words begin with prefix) as an aligned table. */
+static void csp_print_command_list(FILE *out, const char *prefix, bool strict)
 {
     csp_cells rows = {0};
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         const csp_command *c = &commands[i];
-        if (name && strcmp(c->name, name) != 0)
+        if (prefix && !csp_words_extend(c, prefix, strict))
             continue;
-        csp_cells_push(&rows, csp_xasprintf("%s%s%s", c->name, c->subname ? " " : "",
-                                            c->subname ? c->subname : ""));
+        char words[64];
+        csp_cells_add(&rows, csp_command_words(c, words, sizeof words));
         csp_cells_add(&rows, c->summary);
     }
     csp_table(out, NULL, 2, (const char *const *)rows.v, rows.n / 2, 2);
@@ -179,7 +333,7 @@ static void csp_print_main_help(FILE *out)
             "       csp COMMAND [SUBCOMMAND] --help\n\n"
             "Commands:\n",
             CSP_VERSION);
-    csp_print_command_list(out, NULL);
+    csp_print_command_list(out, NULL, false);
     fprintf(out,
             "\nGlobal options (before the command; also accepted after it):\n"
             "  --url URL      server base URL; default: the logged-in session's URL,\n"
@@ -196,12 +350,12 @@ static void csp_print_main_help(FILE *out)
             CSP_DEFAULT_URL, exit_code_help);
 }
 
-/** Help for "csp NAME --help" when NAME has subcommands. */
-static void csp_print_group_help(const char *name)
+/** Help for "csp GROUP --help" when GROUP ("operator", "operator directbill") has subcommands. */
+static void csp_print_group_help(const char *group)
 {
-    printf("Usage: csp %s SUBCOMMAND [ARGS...]\n\nSubcommands:\n", name);
-    csp_print_command_list(stdout, name);
-    printf("\nRun 'csp %s SUBCOMMAND --help' for the options of one subcommand.\n", name);
+    printf("Usage: csp %s SUBCOMMAND [ARGS...]\n\nSubcommands:\n", group);
+    csp_print_command_list(stdout, group, true);
+    printf("\nRun 'csp %s SUBCOMMAND --help' for the options of one subcommand.\n", group);
 }
 
 /** @return true when a command with this first word exists. */
@@ -214,27 +368,75 @@ static bool csp_has_command(const char *name)
     return false;
 }
 
+/** @return true when some command has more words than prefix and begins with them. */
+static bool csp_has_subcommands(const char *prefix)
+{
+    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+        if (csp_words_extend(&commands[i], prefix, true))
+            return true;
+    }
+    return false;
+}
+
 /**
- * Find the command for argv[0] (and argv[1] as subcommand).
- * @param[out] words number of argv entries consumed (1 or 2).
+ * @return how many of argv[0..argc) spell the subname words of a command
+ *         (0 for a command without subname), or -1 when they do not.
+ */
+static int csp_match_subname(const char *subname, int argc, char **argv)
+{
+    int n = 0;
+    for (const char *w = subname; w && *w; n++) {
+        size_t len = strcspn(w, " ");
+        if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], w, len) != 0)
+            return -1;
+        w += len;
+        w += *w == ' ';
+    }
+    return n;
+}
+
+/**
+ * Find the command for argv: the one whose words match the most leading
+ * arguments ("operator settings set" before "operator settings").
+ * @param[out] words number of argv entries consumed.
  * @return the command, or NULL when argv[0] needs a subcommand that is missing/unknown.
  */
 static const csp_command *csp_find_command(int argc, char **argv, int *words)
 {
-    const csp_command *bare = NULL;
+    const csp_command *best = NULL;
+    int best_words = 0;
     for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
         const csp_command *c = &commands[i];
         if (strcmp(c->name, argv[0]) != 0)
             continue;
-        if (!c->subname) {
-            bare = c;
-        } else if (argc > 1 && strcmp(c->subname, argv[1]) == 0) {
-            *words = 2;
-            return c;
+        int n = csp_match_subname(c->subname, argc - 1, argv + 1);
+        if (n >= 0 && 1 + n > best_words) {
+            best = c;
+            best_words = 1 + n;
         }
     }
-    *words = 1;
-    return bare;
+    *words = best ? best_words : 1;
+    return best;
+}
+
+/**
+ * The longest run of leading arguments (up to the first option) that begins
+ * some command's words, e.g. "operator directbill" for "operator directbill
+ * frobnicate". @return owned by the caller (free()).
+ */
+static char *csp_group_prefix(int argc, char **argv)
+{
+    char *prefix = csp_xstrdup(argv[0]);
+    for (int i = 1; i < argc && argv[i][0] != '-'; i++) {
+        char *longer = csp_xasprintf("%s %s", prefix, argv[i]);
+        if (!csp_has_subcommands(longer)) {
+            free(longer);
+            break;
+        }
+        free(prefix);
+        prefix = longer;
+    }
+    return prefix;
 }
 
 /** @return true when -h/--help appears before a "--". */
@@ -304,29 +506,32 @@ static int csp_run(csp_ctx *ctx, int argc, char **argv)
     int words = 1;
     const csp_command *cmd = csp_find_command(cmd_argc, cmd_argv, &words);
     if (!cmd) {
+        char *group = csp_group_prefix(cmd_argc, cmd_argv);
+        int group_words = 1;
+        for (const char *p = group; *p; p++)
+            group_words += *p == ' ';
         if (help || csp_wants_help(cmd_argc - 1, cmd_argv + 1)) {
-            csp_print_group_help(cmd_argv[0]);
+            csp_print_group_help(group);
+            free(group);
             return 0;
         }
-        if (cmd_argc > 1)
-            fprintf(stderr, "csp: unknown subcommand '%s %s'\n", cmd_argv[0], cmd_argv[1]);
+        if (cmd_argc > group_words && cmd_argv[group_words][0] != '-')
+            fprintf(stderr, "csp: unknown subcommand '%s %s'\n", group, cmd_argv[group_words]);
         else
-            fprintf(stderr, "csp: '%s' needs a subcommand\n", cmd_argv[0]);
+            fprintf(stderr, "csp: '%s' needs a subcommand\n", group);
         fprintf(stderr, "Subcommands:\n");
-        csp_print_command_list(stderr, cmd_argv[0]);
+        csp_print_command_list(stderr, group, true);
+        free(group);
         return -CSP_EXIT_USAGE;
     }
     if (help || csp_wants_help(cmd_argc - words, cmd_argv + words)) {
         csp_print_command_help(cmd);
-        if (!cmd->subname && words == 1) {
-            /* A bare command that also has subcommands (clock). */
-            bool has_sub = false;
-            for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-                has_sub = has_sub || (strcmp(commands[i].name, cmd->name) == 0 && commands[i].subname);
-            if (has_sub) {
-                printf("\nSubcommands:\n");
-                csp_print_command_list(stdout, cmd->name);
-            }
+        /* A command that also has subcommands (clock, operator settings). */
+        char cmd_words[64];
+        csp_command_words(cmd, cmd_words, sizeof cmd_words);
+        if (csp_has_subcommands(cmd_words)) {
+            printf("\nSubcommands:\n");
+            csp_print_command_list(stdout, cmd_words, true);
         }
         return 0;
     }

@@ -150,6 +150,12 @@ const json_t *csp_json_path(const json_t *obj, const char *path)
     return cur;
 }
 
+const char *csp_json_str(const json_t *obj, const char *path, const char *fallback)
+{
+    const char *s = json_string_value(csp_json_path(obj, path));
+    return s ? s : fallback;
+}
+
 int csp_print_json(const json_t *j)
 {
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -174,13 +180,46 @@ int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *col
     size_t i;
     const json_t *item;
     json_array_foreach(items, i, item) {
-        for (size_t c = 0; c < ncols; c++)
-            csp_cells_push(&cells, csp_json_text(csp_json_path(item, cols[c].field)));
+        for (size_t c = 0; c < ncols; c++) {
+            const json_t *value = csp_json_path(item, cols[c].field);
+            csp_cells_push(&cells, cols[c].format ? cols[c].format(value, item) : csp_json_text(value));
+        }
     }
     csp_table(stdout, headers, ncols, (const char *const *)cells.v, json_array_size(items), 0);
     csp_cells_free(&cells);
     free(headers);
     return 0;
+}
+
+void csp_field_rows(csp_cells *rows, const json_t *obj, const csp_column *fields, size_t nfields)
+{
+    for (size_t i = 0; i < nfields; i++) {
+        const json_t *value = csp_json_path(obj, fields[i].field);
+        if (!value && !fields[i].format)
+            continue;
+        char *text = fields[i].format ? fields[i].format(value, obj) : csp_json_text(value);
+        if (!text)
+            continue;
+        csp_cells_add(rows, fields[i].header);
+        csp_cells_push(rows, text);
+    }
+}
+
+int csp_print_fields(FILE *out, const json_t *obj, const csp_column *fields, size_t nfields)
+{
+    csp_cells rows = {0};
+    csp_field_rows(&rows, obj, fields, nfields);
+    csp_table(out, NULL, 2, (const char *const *)rows.v, rows.n / 2, 0);
+    csp_cells_free(&rows);
+    return 0;
+}
+
+char *csp_fmt_yes_no(const json_t *value, const json_t *item)
+{
+    (void)item;
+    if (json_is_boolean(value))
+        return csp_xstrdup(json_is_true(value) ? "yes" : "no");
+    return csp_json_text(value);
 }
 
 /** Append "prefix.key value" rows for every scalar member of obj. */
@@ -249,4 +288,44 @@ int csp_show(csp_ctx *ctx, const char *method, const char *path, const csp_strli
     }
     json_decref(res);
     return rc;
+}
+
+int csp_show_fields(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
+                    const json_t *body, const csp_column *fields, size_t nfields)
+{
+    json_t *res = NULL;
+    int rc = csp_call(ctx, method, path, query, body, CSP_AUTH_REQUIRED, &res);
+    if (rc != 0)
+        return rc;
+    if (ctx->json)
+        csp_print_json(res);
+    else
+        csp_print_fields(stdout, res, fields, nfields);
+    json_decref(res);
+    return 0;
+}
+
+int csp_send_list(csp_ctx *ctx, const char *method, const char *path, const json_t *body,
+                  const csp_column *cols, size_t ncols)
+{
+    json_t *coll = NULL;
+    int rc = csp_call(ctx, method, path, NULL, body, CSP_AUTH_REQUIRED, &coll);
+    if (rc != 0)
+        return rc;
+    if (!json_is_array(coll) && !json_is_array(json_object_get(coll, "items"))) {
+        fprintf(stderr, "csp: expected a collection from %s\n", path);
+        rc = -CSP_EXIT_SERVER;
+    } else {
+        rc = csp_print_list(ctx, coll, cols, ncols);
+    }
+    json_decref(coll);
+    return rc;
+}
+
+void csp_note_shown_once(const csp_ctx *ctx, const char *what)
+{
+    if (ctx->json)
+        return;
+    fflush(stdout);
+    fprintf(stderr, "csp: note: the %s is shown only once; store it now.\n", what);
 }

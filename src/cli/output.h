@@ -50,21 +50,55 @@ char *csp_json_text(const json_t *v);
  */
 const json_t *csp_json_path(const json_t *obj, const char *path);
 
+/**
+ * The string at a dotted path of obj.
+ * @return the string (borrowed from obj), or fallback when the value is
+ *         missing or not a string.
+ */
+const char *csp_json_str(const json_t *obj, const char *path, const char *fallback);
+
 /** Print JSON pretty (2-space indent) plus a newline to stdout. @return 0. */
 int csp_print_json(const json_t *j);
 
-/** One table column: header text and dotted field path in each item. */
+/**
+ * A cell formatter: the text for value (the item's field, may be NULL) of
+ * item; owned by the caller (free()). NULL prints an empty cell in a table
+ * and leaves the row out of a field list.
+ */
+typedef char *(*csp_cell_format)(const json_t *value, const json_t *item);
+
+/**
+ * One table column: header text, dotted field path in each item ("" for the
+ * item itself) and an optional formatter (NULL: csp_json_text()).
+ */
 typedef struct csp_column {
     const char *header;
     const char *field;
+    csp_cell_format format;
 } csp_column;
 
 /**
  * Print a collection: with --json the raw document, otherwise a table of
- * coll.items with the given columns.
+ * coll.items (or of coll itself when it is an array) with the given columns.
  * @return 0.
  */
 int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *cols, size_t ncols);
+
+/**
+ * Print chosen fields of one object as a key/value list (header = label,
+ * field = dotted path, format = optional formatter) to out, whatever --json
+ * says: the caller decides between this and the raw JSON. A field that is
+ * missing and has no formatter is left out, and so is one whose formatter
+ * returns NULL.
+ * @return 0.
+ */
+int csp_print_fields(FILE *out, const json_t *obj, const csp_column *fields, size_t nfields);
+
+/** The rows csp_print_fields() would print, appended to rows (label, value pairs). */
+void csp_field_rows(csp_cells *rows, const json_t *obj, const csp_column *fields, size_t nfields);
+
+/** Formatter: true → "yes", false → "no", otherwise as csp_json_text(). */
+char *csp_fmt_yes_no(const json_t *value, const json_t *item);
 
 /**
  * Print one resource: with --json the raw document, otherwise a key/value
@@ -91,5 +125,30 @@ int csp_list(csp_ctx *ctx, const char *path, const csp_strlist *query,
  */
 int csp_show(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
              const json_t *body, const char *done_message);
+
+/**
+ * Like csp_show(), but the answer is printed as the chosen fields
+ * (csp_print_fields) instead of all of them; raw with --json.
+ * @param body request body or NULL (borrowed)
+ * @return 0 or -CSP_EXIT_x.
+ */
+int csp_show_fields(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
+                    const json_t *body, const csp_column *fields, size_t nfields);
+
+/**
+ * Send one request whose answer is a collection (or a bare array) and print
+ * it (csp_print_list): for answers that are not paged, or a PUT that answers
+ * with the collection it changed.
+ * @param body request body or NULL (borrowed)
+ * @return 0 or -CSP_EXIT_x.
+ */
+int csp_send_list(csp_ctx *ctx, const char *method, const char *path, const json_t *body,
+                  const csp_column *cols, size_t ncols);
+
+/**
+ * After printing a secret the server shows only once (human mode): tell
+ * stderr to store it now. what: "client secret", "WebhookSecret".
+ */
+void csp_note_shown_once(const csp_ctx *ctx, const char *what);
 
 #endif /* CSP_OUTPUT_H */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -291,6 +292,92 @@ int csp_parse_int(const char *s, long long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+int csp_parse_minor(const char *s, int digits, long long *out)
+{
+    if (!s || digits < 0 || digits > 6)
+        return -1;
+    bool negative = *s == '-';
+    if (negative)
+        s++;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long long v = 0;
+    const unsigned long long limit = (unsigned long long)LLONG_MAX;
+    int decimals = -1; /* -1 while in the integer part */
+    for (; *s; s++) {
+        if (*s == '.' && decimals < 0) {
+            decimals = 0;
+            continue;
+        }
+        if (*s < '0' || *s > '9' || decimals == digits)
+            return -1;
+        if (v > (limit - (unsigned)(*s - '0')) / 10)
+            return -1;
+        v = v * 10 + (unsigned)(*s - '0');
+        if (decimals >= 0)
+            decimals++;
+    }
+    if (decimals == 0)
+        return -1; /* "12." */
+    for (int k = decimals < 0 ? 0 : decimals; k < digits; k++) {
+        if (v > limit / 10)
+            return -1;
+        v *= 10;
+    }
+    *out = negative ? -(long long)v : (long long)v;
+    return 0;
+}
+
+void csp_format_minor(long long minor, int digits, char out[40])
+{
+    if (digits < 0)
+        digits = 0;
+    if (digits > 6)
+        digits = 6;
+    unsigned long long mag = minor < 0 ? 0ULL - (unsigned long long)minor : (unsigned long long)minor;
+    unsigned long long scale = 1;
+    for (int k = 0; k < digits; k++)
+        scale *= 10;
+    char whole[32];
+    int n = snprintf(whole, sizeof whole, "%llu", mag / scale);
+    char *p = out;
+    if (minor < 0)
+        *p++ = '-';
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            *p++ = ',';
+        *p++ = whole[i];
+    }
+    if (digits > 0) {
+        *p++ = '.';
+        unsigned long long frac = mag % scale;
+        for (int k = digits - 1; k >= 0; k--) {
+            p[k] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        p += digits;
+    }
+    *p = '\0';
+}
+
+bool csp_confirm(const char *question)
+{
+    fprintf(stderr, "%s [y/N] ", question);
+    fflush(stderr);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    bool yes = false;
+    if (n > 0) {
+        line[strcspn(line, "\r\n")] = '\0';
+        yes = strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+    } else {
+        fputc('\n', stderr);
+    }
+    free(line);
+    return yes;
 }
 
 bool csp_streq_ci(const char *a, const char *b)

@@ -75,6 +75,30 @@ void csp_format_relative(time_t t, time_t now, char out[48]);
  */
 int csp_parse_int(const char *s, long long *out);
 
+/**
+ * Parse a decimal amount ("1234", "1234.5", "1234.56", optional leading '-')
+ * into minor units with `digits` decimals (0..6), without floating point:
+ * "1234.5" with 2 digits is 123450. More decimals than `digits`, a '.'
+ * without digits after it, other characters or an overflow are refused.
+ * @param[out] out the amount in minor units.
+ * @return 0 or -1.
+ */
+int csp_parse_minor(const char *s, int digits, long long *out);
+
+/**
+ * Format an amount in minor units as a decimal with `digits` decimals (0..6) and
+ * thousands separators: 36000000 with 2 digits is "360,000.00".
+ * @param[out] out receives the text (at most 40 bytes with the NUL).
+ */
+void csp_format_minor(long long minor, int digits, char out[40]);
+
+/**
+ * Ask a yes/no question on the terminal: "question [y/N] " goes to stderr,
+ * the answer is read from standard input.
+ * @return true only for "y" or "yes" (any case).
+ */
+bool csp_confirm(const char *question);
+
 /** ASCII case-insensitive string equality. */
 bool csp_streq_ci(const char *a, const char *b);
 

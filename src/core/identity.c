@@ -162,7 +162,7 @@ int cspd_location_create(struct cspd_ctx *c, const struct cspd_location_input *i
                                               : cspd_arena_strdup(c->arena, in->company_name);
   out->address = in->address;
   out->contact = in->contact;
-  if (out->contact.email != NULL && strchr(out->contact.email, '@') == NULL)
+  if (out->contact.email != NULL && !cspd_email_valid(out->contact.email))
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "primaryContact.email is not an e-mail address");
   out->version = 1;
   out->created_ms = c->now_ms;
@@ -240,7 +240,7 @@ int cspd_location_update(struct cspd_ctx *c, struct cspd_location *l) {
     cspd_fail_data(c, "operator");
     return -1;
   }
-  if (l->contact.email != NULL && strchr(l->contact.email, '@') == NULL)
+  if (l->contact.email != NULL && !cspd_email_valid(l->contact.email))
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "primaryContact.email is not an e-mail address");
   if (blank(l->company_name))
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "companyName is required");
@@ -291,13 +291,7 @@ int cspd_password_check(struct cspd_ctx *c, const char *password) {
   return 0;
 }
 
-static bool email_valid(const char *e) {
-  if (e == NULL)
-    return false;
-  const char *at = strchr(e, '@');
-  return at != NULL && at != e && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
-         strlen(e) <= 254 && strchr(e, ' ') == NULL;
-}
+static bool email_valid(const char *e) { return cspd_email_valid(e); }
 
 int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in,
                      struct cspd_user *out) {

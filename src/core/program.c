@@ -267,7 +267,7 @@ int cspd_mpa_sign(struct cspd_ctx *c, const char *signer_name, const char *signe
   if (!(c->who->roles & CSPD_ROLE_GLOBAL_ADMIN))
     return cspd_fail(c, CSPD_E_MPA_SIGNER_ROLE, NULL);
   if (signer_name == NULL || signer_name[0] == '\0' || signer_email == NULL ||
-      strchr(signer_email, '@') == NULL)
+      !cspd_email_valid(signer_email))
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "signerName and signerEmail are required");
   struct cspd_mpa prev;
   int rc = OPS(c)->mpa_get(c->db, c->who->tenant_id, c->arena, &prev);
@@ -618,7 +618,7 @@ int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
     return cspd_fail(c, CSPD_E_ENR_EXISTS, "(already %s)", mstate_names[rs]);
   }
   const char *contact = blank_to_null(contact_email) ? contact_email : e.loc.contact.email;
-  if (contact == NULL || strchr(contact, '@') == NULL) {
+  if (contact == NULL || !cspd_email_valid(contact)) {
     json_decref(form);
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "primaryContactEmail is not an e-mail address");
   }
@@ -807,7 +807,7 @@ int cspd_invitation_create(struct cspd_ctx *c, const char *reseller_mpn_id, cons
   email = blank_to_null(email);
   if ((reseller_mpn_id == NULL) == (email == NULL))
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "give exactly one of resellerMpnId or email");
-  if (email != NULL && strchr(email, '@') == NULL)
+  if (email != NULL && !cspd_email_valid(email))
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "email is not an e-mail address");
   struct cspd_location prov, res;
   rc = OPS(c)->location_get(c->db, c->who->tenant_id, c->arena, &prov);

@@ -193,3 +193,18 @@ bool cspd_mpn_id_valid(const char *s) {
       return false;
   return true;
 }
+
+bool cspd_email_valid(const char *s) {
+  if (s == NULL)
+    return false;
+  size_t n = strlen(s);
+  const char *at = strchr(s, '@');
+  if (n == 0 || n > 254 || at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch <= ' ' || ch == 0x7f || ch == '<' || ch == '>' || ch == ',' || ch == ';')
+      return false;
+  }
+  return true;
+}

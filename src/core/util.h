@@ -35,6 +35,11 @@ void cspd_b64url_encode(const void *in, size_t n, char *out, size_t outcap);
 int cspd_b64url_decode(const char *in, size_t inlen, void *out, size_t cap,
                        size_t *outlen);
 
+/** True when @a s is a plausible e-mail address: one '@' with text on both
+ * sides, at most 254 bytes, and no spaces or control characters (so it can
+ * never smuggle a header into an e-mail). */
+bool cspd_email_valid(const char *s);
+
 /** A random decimal PartnerID of 7 digits, first digit non-zero. */
 void cspd_mpn_id_new(char out[16]);
 /** True when @a s looks like a PartnerID (1..10 decimal digits). */

@@ -92,7 +92,7 @@ int h_partner_patch(struct cspd_req *r) {
   int64_t ms;
   if (anniversary != NULL && (strlen(anniversary) != 10 || cspd_time_parse(anniversary, &ms) != 0))
     return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "anniversaryDate must be YYYY-MM-DD");
-  if (email != NULL && strchr(email, '@') == NULL)
+  if (email != NULL && !cspd_email_valid(email))
     return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "email is not an e-mail address");
   rc = cspd_org_rename(&r->ctx, &o, name ? name : o.name);
   if (rc != 0)

@@ -90,6 +90,15 @@ static size_t discard_cb(char *buf, size_t size, size_t nmemb, void *cls) {
   return size * nmemb;
 }
 
+/** Copy of @a s for a header line: CR, LF and other controls become spaces. */
+static char *header_safe(const char *s) {
+  char *o = strdup(s ? s : "");
+  for (char *p = o; p && *p; p++)
+    if ((unsigned char)*p < ' ' || *p == 0x7f)
+      *p = ' ';
+  return o;
+}
+
 /** Send one e-mail through the relay. @param[out] err message on failure. */
 static int smtp_send(struct cspd_worker *w, const struct cspd_notification *n, char *err,
                      size_t errlen) {
@@ -103,23 +112,37 @@ static int smtp_send(struct cspd_worker *w, const struct cspd_notification *n, c
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  if (!cspd_email_valid(n->recipient) || !cspd_email_valid(w->cfg.smtp_from)) {
+    curl_easy_cleanup(curl);
+    snprintf(err, errlen, "invalid e-mail address");
+    return -1;
+  }
   char *msg = NULL;
   size_t len = 0;
+  char *subject = header_safe(n->subject);
   FILE *f = open_memstream(&msg, &len);
   fprintf(f,
           "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@cspd>\r\n"
           "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
           "Content-Transfer-Encoding: 8bit\r\n\r\n",
-          date, w->cfg.smtp_from, n->recipient, n->subject, n->id);
+          date, w->cfg.smtp_from, n->recipient, subject, n->id);
+  free(subject);
+  bool bol = true;
   for (const char *p = n->body; *p; p++) {
-    if (*p == '\n')
+    if (*p == '\n') {
       fputs("\r\n", f);
-    else
+      bol = true;
+      continue;
+    }
+    if (bol && *p == '.')
+      fputc('.', f); /* dot-stuffing (RFC 5321 4.5.2) */
+    if (*p != '\r')
       fputc(*p, f);
+    bol = false;
   }
   fclose(f);
   struct payload pl = {msg, len, 0};
-  char from[320], to[320];
+  char from[300], to[300]; /* addresses are at most 254 bytes (cspd_email_valid) */
   snprintf(from, sizeof from, "<%s>", w->cfg.smtp_from);
   snprintf(to, sizeof to, "<%s>", n->recipient);
   struct curl_slist *rcpt = curl_slist_append(NULL, to);
