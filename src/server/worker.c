@@ -127,18 +127,12 @@ static int smtp_send(struct cspd_worker *w, const struct cspd_notification *n, c
           "Content-Transfer-Encoding: 8bit\r\n\r\n",
           date, w->cfg.smtp_from, n->recipient, subject, n->id);
   free(subject);
-  bool bol = true;
+  /* CRLF line ends; libcurl does the SMTP dot-stuffing of the upload */
   for (const char *p = n->body; *p; p++) {
-    if (*p == '\n') {
+    if (*p == '\n')
       fputs("\r\n", f);
-      bol = true;
-      continue;
-    }
-    if (bol && *p == '.')
-      fputc('.', f); /* dot-stuffing (RFC 5321 4.5.2) */
-    if (*p != '\r')
+    else if (*p != '\r')
       fputc(*p, f);
-    bol = false;
   }
   fclose(f);
   struct payload pl = {msg, len, 0};
