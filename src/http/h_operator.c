@@ -191,7 +191,7 @@ int h_operator_fxrates_put(struct cspd_req *r) {
   json_array_foreach(rates, i, it) {
     char *path = cspd_arena_printf(r->arena, "rates[%zu]", i);
     const char *cur, *rate;
-    long long digits = 2;
+    long long digits = -1;
     if (cspd_json_str(&r->ctx, it, "currency", true, path, &cur) != 0 ||
         cspd_json_str(&r->ctx, it, "usdPerUnit", true, path, &rate) != 0 ||
         cspd_json_int(&r->ctx, it, "minorUnitDigits", false, path, &digits) != 0)
@@ -204,10 +204,16 @@ int h_operator_fxrates_put(struct cspd_req *r) {
     if (fx.usd_ppm <= 0)
       return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT,
                        "%s.usdPerUnit must be a positive decimal string like \"1.08\"", path);
-    if (digits < 0 || digits > 4)
+    if (digits < -1 || digits > 4)
       return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "%s.minorUnitDigits must be 0 to 4", path);
     for (int k = 0; k < 3; k++)
       fx.currency[k] = (char)(cur[k] >= 'a' && cur[k] <= 'z' ? cur[k] - 32 : cur[k]);
+    if (digits < 0) { /* not given: keep the currency's, 2 for a new one */
+      struct cspd_fx_rate prev;
+      fx.exponent = cspd_db_ops(r->ctx.db)->fx_get(r->ctx.db, fx.currency, &prev) == 0
+                        ? prev.exponent
+                        : 2;
+    }
     int rc = cspd_db_ops(r->ctx.db)->fx_put(r->ctx.db, &fx);
     if (rc != 0)
       return cspd_store_fail(&r->ctx, rc, 0, 0);
