@@ -19,7 +19,7 @@ int cspd_fail(struct cspd_ctx *c, enum cspd_error_id id, const char *fmt, ...) {
 }
 
 void cspd_fail_data(struct cspd_ctx *c, const char *s) {
-  if (c->err.ndata < 4)
+  if (c->err.ndata < (int)(sizeof c->err.data / sizeof c->err.data[0]))
     c->err.data[c->err.ndata++] = s;
 }
 

@@ -54,7 +54,7 @@ struct cspd_db; /* store session, see store/store.h */
 struct cspd_err {
   enum cspd_error_id id;
   const char *detail; /* arena string appended to the description, or NULL */
-  const char *data[4]; /* extra strings for the "data" array */
+  const char *data[12]; /* extra strings for the "data" array */
   int ndata;
 };
 

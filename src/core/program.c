@@ -234,7 +234,7 @@ int cspd_rule_reseller_enabled(struct cspd_ctx *c, const char *tenant_id) {
   int rc = cspd_membership_state(c, tenant_id, CSPD_PROG_INDIRECT_RESELLER, &st);
   if (rc != 0)
     return rc;
-  if (st == CSPD_MS_APPROVED)
+  if (st == CSPD_MS_APPROVED || st == CSPD_MS_PENDING)
     return cspd_fail(c, CSPD_E_RESELLER_NOT_ENABLED, NULL); /* R-ENR-5 */
   if (st != CSPD_MS_ACTIVE)
     return cspd_fail(c, CSPD_E_RESELLER_NOT_ENROLLED, NULL); /* R-IR-1 (b) */
@@ -571,6 +571,9 @@ int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
     char *list = json_dumps(e.missing, JSON_COMPACT);
     cspd_fail(c, CSPD_E_ENR_PROFILE_INCOMPLETE, "missing: %s", list ? list : "");
     free(list);
+    size_t k;
+    json_t *m;
+    json_array_foreach(e.missing, k, m) cspd_fail_data(c, cspd_arena_strdup(c->arena, json_string_value(m)));
   }
   json_decref(e.missing);
   if (nmissing > 0) {
@@ -666,8 +669,13 @@ int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
   /* R-ENR-3: approved by the operator, or by policy within five business days */
-  if (s.auto_approve_days == 0)
-    return approve(c, out, "policy:immediate");
+  if (s.auto_approve_days == 0) {
+    const struct cspd_principal *who = c->who;
+    c->who = NULL; /* the policy approves, not the partner */
+    rc = approve(c, out, "policy:immediate");
+    c->who = who;
+    return rc;
+  }
   rc = OPS(c)->job_schedule(c->db, "enrollment_auto_approve", out->id,
                             cspd_add_business_days(c->now_ms, s.auto_approve_days), c->now_ms);
   return cspd_store_fail(c, rc, 0, 0);
@@ -783,7 +791,7 @@ int cspd_providers_lookup_allowed(struct cspd_ctx *c) {
     return rc;
   if (st == CSPD_MS_ACTIVE)
     return 0;
-  if (st == CSPD_MS_APPROVED)
+  if (st == CSPD_MS_APPROVED || st == CSPD_MS_PENDING)
     return cspd_fail(c, CSPD_E_RESELLER_NOT_ENABLED, NULL); /* R-ENR-5 */
   return cspd_fail(c, CSPD_E_PRT_LOOKUP_NOT_ENROLLED, NULL); /* R-PRT-1 */
 }
@@ -833,6 +841,12 @@ int cspd_invitation_create(struct cspd_ctx *c, const char *reseller_mpn_id, cons
       return cspd_store_fail(c, rc, 0, 0);
     to = res.contact.email;
     res_tenant = res.tenant_id;
+  }
+  if (email != NULL) {
+    /* an address of a known user: its tenant can read the e-mail */
+    struct cspd_user u;
+    if (OPS(c)->user_get_by_email(c->db, email, c->arena, &u) == 0)
+      res_tenant = cspd_arena_strdup(c->arena, u.tenant_id);
   }
   memset(out, 0, sizeof *out);
   cspd_guid_new(out->id);
@@ -927,10 +941,10 @@ int cspd_invitation_accept(struct cspd_ctx *c, const char *id, struct cspd_invit
   enum cspd_mstate st;
   if ((rc = cspd_membership_state(c, c->who->tenant_id, CSPD_PROG_INDIRECT_RESELLER, &st)) != 0)
     return rc;
-  if (st == CSPD_MS_APPROVED)
-    return cspd_fail(c, CSPD_E_RESELLER_NOT_ENABLED, NULL);
+  if (st == CSPD_MS_APPROVED || st == CSPD_MS_PENDING)
+    return cspd_fail(c, CSPD_E_RESELLER_NOT_ENABLED, NULL); /* R-ENR-5 */
   if (st != CSPD_MS_ACTIVE)
-    return cspd_fail(c, CSPD_E_RESELLER_NOT_ENROLLED, NULL);
+    return cspd_fail(c, CSPD_E_RESELLER_NOT_ENROLLED, NULL); /* R-IR-1 */
   struct cspd_location prov, res;
   if ((rc = OPS(c)->location_get(c->db, out->provider_tenant_id, c->arena, &prov)) != 0 ||
       (rc = OPS(c)->location_get(c->db, c->who->tenant_id, c->arena, &res)) != 0)
@@ -1292,6 +1306,14 @@ int cspd_jobs_ensure_monthly(struct cspd_ctx *c) {
     return cspd_store_fail(c, rc, 0, 0);
   rc = OPS(c)->job_schedule(c->db, "directbill_evaluate", "monthly", next_month_start(c->now_ms),
                             c->now_ms);
+  if (rc == 0)
+    rc = OPS(c)->setting_put(c->db, "jobs.directbill_monthly", "1");
+  return cspd_store_fail(c, rc, 0, 0);
+}
+
+int cspd_jobs_reschedule_monthly(struct cspd_ctx *c) {
+  int rc = OPS(c)->job_schedule(c->db, "directbill_evaluate", "monthly",
+                                next_month_start(c->now_ms), c->now_ms);
   if (rc == 0)
     rc = OPS(c)->setting_put(c->db, "jobs.directbill_monthly", "1");
   return cspd_store_fail(c, rc, 0, 0);

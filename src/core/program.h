@@ -140,5 +140,8 @@ int cspd_jobs_run_one(struct cspd_ctx *c);
 int cspd_jobs_run_due(struct cspd_store *store, bool sandbox, int max);
 /** Make sure the monthly direct-bill evaluation is scheduled. */
 int cspd_jobs_ensure_monthly(struct cspd_ctx *c);
+/** Schedule it at the next month start after c->now_ms (the sandbox clock
+ * moved back). */
+int cspd_jobs_reschedule_monthly(struct cspd_ctx *c);
 
 #endif

@@ -19,13 +19,19 @@ void cspd_guid_new(char out[37]) {
 }
 
 void cspd_guid_new_timed(char out[37], int64_t ms) {
+  /* 48 bits of time, then a 26-bit per-process sequence (ids written in the
+   * same millisecond still sort in the order they were made), then random */
+  static uint32_t seq;
+  uint32_t n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED) & 0x3ffffffu;
   unsigned char b[16];
   randombytes_buf(b, sizeof b);
   uint64_t t = (uint64_t)(ms < 0 ? 0 : ms);
   for (int i = 0; i < 6; i++)
     b[i] = (unsigned char)(t >> (8 * (5 - i)));
-  b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);
-  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+  b[6] = (unsigned char)(0x70 | ((n >> 22) & 0x0f));
+  b[7] = (unsigned char)((n >> 14) & 0xff);
+  b[8] = (unsigned char)(0x80 | ((n >> 8) & 0x3f));
+  b[9] = (unsigned char)(n & 0xff);
   snprintf(out, 37,
            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],

@@ -60,6 +60,15 @@ int h_cspd_clock_put(struct cspd_req *r) {
                      "now must be an RFC 3339 time such as 2026-10-01T09:00:00Z");
   struct cspd_clock_state s;
   cspd_clock_state_at(ms, frozen, &s);
+  if (ms < r->ctx.now_ms) {
+    /* moved back: the monthly evaluation follows to the next month start */
+    int64_t was = r->ctx.now_ms;
+    r->ctx.now_ms = ms;
+    int rc0 = cspd_jobs_reschedule_monthly(&r->ctx);
+    r->ctx.now_ms = was;
+    if (rc0 != 0)
+      return rc0;
+  }
   int rc = clock_store(r, &s);
   if (rc != 0)
     return rc;
@@ -129,6 +138,8 @@ static int reset_apply(struct cspd_ctx *c, struct reset_job *j) {
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
   c->now_ms = cspd_wall_ms(); /* the world restarts at the real time */
+  if ((rc = cspd_fx_seed_defaults(c)) != 0 || (rc = cspd_jobs_ensure_monthly(c)) != 0)
+    return rc;
   if (j->demo != NULL) {
     const struct cspd_principal *who = c->who;
     c->who = NULL; /* fixtures are applied by the system, not the caller */

@@ -448,7 +448,8 @@ struct cspd_store_ops {
 
   /* --- sandbox ----------------------------------------------------------- */
   /** Delete everything but the operator tenant, its users and apps that are
-   * not sandbox-only, and the settings. */
+   * not sandbox-only, and the signing key: partners, customers, program
+   * state, outboxes, jobs, exchange rates, settings, audit. */
   int (*reset_all)(struct cspd_db *db);
   /** Delete one partner organization and everything it owns. */
   int (*reset_org)(struct cspd_db *db, const char *org_id);

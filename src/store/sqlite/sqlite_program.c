@@ -319,7 +319,8 @@ int sq_invitation_list(struct cspd_db *db, const char *provider, const char *mpn
                        const char *email, const char *after, int limit, struct cspd_arena *a,
                        struct cspd_invitation **out, int *n) {
   PREP(s, "SELECT " INV_COLS " FROM invitations WHERE id > ?4 AND "
-          "(provider_tenant_id = ?1 OR reseller_mpn_id = ?2 OR reseller_email = ?3 COLLATE NOCASE) "
+          "(provider_tenant_id = ?1 OR reseller_mpn_id = ?2 OR reseller_email = ?3 COLLATE NOCASE "
+          "OR reseller_email IN (SELECT email FROM users WHERE tenant_id = ?1)) "
           "ORDER BY id LIMIT ?5");
   sq_bind_text(s, 1, provider);
   sq_bind_text(s, 2, mpn_id);
