@@ -133,6 +133,8 @@ done:
 
 int cspd_secret_hash(const char *secret, char out[128]) {
   _Static_assert(crypto_pwhash_STRBYTES == 128, "pwhash string size");
+  if (secret == NULL)
+    return -1;
   if (crypto_pwhash_str_alg(out, secret, strlen(secret),
                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
                             crypto_pwhash_MEMLIMIT_INTERACTIVE,

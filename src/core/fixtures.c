@@ -63,7 +63,9 @@ static int hash_all(struct cspd_ctx *c, json_t *arr, const char *key, const char
     if (cspd_json_str(c, el, key, true, p, &secret) != 0)
       return -1;
     if (strcmp(key, "password") == 0 && cspd_password_check(c, secret) != 0) {
-      c->err.detail = cspd_arena_printf(c->arena, "%s.password is shorter than 12 characters", p);
+      c->err.detail = cspd_arena_printf(c->arena, "%s.password: %s", p,
+                                        c->err.detail ? c->err.detail
+                                                      : cspd_error_info(c->err.id)->description);
       return -1;
     }
     char h[128];

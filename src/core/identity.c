@@ -331,6 +331,11 @@ int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in,
   out->sandbox_only = in->sandbox_only;
   out->created_ms = c->now_ms;
   rc = OPS(c)->user_insert(c->db, out);
+  if (rc == CSPD_STORE_CONFLICT) {
+    struct cspd_user dup;
+    if (OPS(c)->user_get(c->db, out->id, c->arena, &dup) == 0)
+      return cspd_fail(c, CSPD_E_CONFLICT, "user id %s is taken", out->id);
+  }
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, CSPD_E_EMAIL_TAKEN);
   return cspd_audit(c, "create_user", "User", out->id, NULL, NULL);

@@ -30,7 +30,25 @@ static const char *intern_market(const char *name, size_t len) {
   return market_names[nmarkets++];
 }
 
+static int load(const char *tsv);
+
+/* Parse into the table; on failure the previous table is restored. */
 int cspd_markets_load(const char *tsv) {
+  static struct cspd_market_country saved[MAX_ENTRIES];
+  static char saved_names[MAX_MARKETS][48];
+  size_t sn = ntable, sm = nmarkets;
+  memcpy(saved, table, sizeof saved);
+  memcpy(saved_names, market_names, sizeof saved_names);
+  if (load(tsv) == 0)
+    return 0;
+  memcpy(table, saved, sizeof table);
+  memcpy(market_names, saved_names, sizeof market_names);
+  ntable = sn;
+  nmarkets = sm;
+  return -1;
+}
+
+static int load(const char *tsv) {
   ntable = 0;
   nmarkets = 0;
   int lineno = 0;

@@ -136,7 +136,7 @@ int cspd_time_parse(const char *s, int64_t *ms) {
     } else if (*p == '+' || *p == '-') {
       int th, tm;
       if (strlen(p) != 6 || digits(p + 1, 2, &th) || p[3] != ':' ||
-          digits(p + 4, 2, &tm))
+          digits(p + 4, 2, &tm) || th > 23 || tm > 59)
         return -1;
       tz = (int64_t)(th * 60 + tm) * 60 * (*p == '+' ? 1 : -1);
       p += 6;

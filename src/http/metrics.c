@@ -140,7 +140,8 @@ char *cspd_metrics_render(struct cspd_server *srv, size_t *len) {
 
 /* ---- throttling: a token bucket per tenant ------------------------------------- */
 
-#define SLOTS 1024
+#define SLOTS 4096
+#define PROBE 16
 
 struct bucket {
   char tenant[37];
@@ -148,10 +149,14 @@ struct bucket {
   int64_t last_us;
 };
 
+/* Open addressing: a tenant lives in one of PROBE slots after its hash; when
+ * they are all taken by others, the least recently used bucket is reused (its
+ * tenant starts again with a full bucket, which only ever errs on the side of
+ * letting a request through after a long pause). */
 struct cspd_throttle {
   double rps;
   double burst;
-  pthread_mutex_t lock[16];
+  pthread_mutex_t lock;
   struct bucket b[SLOTS];
 };
 
@@ -163,16 +168,14 @@ struct cspd_throttle *cspd_throttle_new(double rps, int burst) {
     return NULL;
   t->rps = rps;
   t->burst = burst > 0 ? burst : (rps < 1 ? 1 : rps);
-  for (int i = 0; i < 16; i++)
-    pthread_mutex_init(&t->lock[i], NULL);
+  pthread_mutex_init(&t->lock, NULL);
   return t;
 }
 
 void cspd_throttle_free(struct cspd_throttle *t) {
   if (t == NULL)
     return;
-  for (int i = 0; i < 16; i++)
-    pthread_mutex_destroy(&t->lock[i]);
+  pthread_mutex_destroy(&t->lock);
   free(t);
 }
 
@@ -180,11 +183,23 @@ int cspd_throttle_take(struct cspd_throttle *t, const char *tenant, int64_t now_
   uint32_t h = 2166136261u;
   for (const char *p = tenant; *p; p++)
     h = (h ^ (unsigned char)*p) * 16777619u;
-  struct bucket *b = &t->b[h % SLOTS];
-  pthread_mutex_t *l = &t->lock[h % 16];
-  pthread_mutex_lock(l);
-  if (strcmp(b->tenant, tenant) != 0) {
-    /* new tenant in this slot (or a collision: the newcomer starts full) */
+  pthread_mutex_lock(&t->lock);
+  struct bucket *b = NULL, *lru = NULL;
+  for (int i = 0; i < PROBE; i++) {
+    struct bucket *c = &t->b[(h + (uint32_t)i) % SLOTS];
+    if (strcmp(c->tenant, tenant) == 0) {
+      b = c;
+      break;
+    }
+    if (c->tenant[0] == '\0') { /* buckets are never freed: the tenant is not further on */
+      lru = c;
+      break;
+    }
+    if (lru == NULL || c->last_us < lru->last_us)
+      lru = c;
+  }
+  if (b == NULL) {
+    b = lru;
     snprintf(b->tenant, sizeof b->tenant, "%s", tenant);
     b->tokens = t->burst;
     b->last_us = now_us;
@@ -201,7 +216,7 @@ int cspd_throttle_take(struct cspd_throttle *t, const char *tenant, int64_t now_
     if (wait < 1)
       wait = 1;
   }
-  pthread_mutex_unlock(l);
+  pthread_mutex_unlock(&t->lock);
   return wait;
 }
 

@@ -99,7 +99,7 @@ int cspd_store_tx(struct cspd_store *s, bool write, cspd_tx_fn fn, void *cls,
       break;
   }
   if (attempts != NULL)
-    *attempts = attempt + 1;
+    *attempts = attempt < MAX_ATTEMPTS ? attempt + 1 : MAX_ATTEMPTS;
   if (rc != 0)
     __atomic_fetch_add(&s->tx_failed, 1, __ATOMIC_RELAXED);
   return rc;
