@@ -229,6 +229,26 @@ int cspd_rule_mpa(struct cspd_ctx *c, const char *tenant_id) {
   return cspd_store_fail(c, rc, 0, 0);
 }
 
+int cspd_rule_partner_of_record_mpa(struct cspd_ctx *c, const char *reseller_mpn_id) {
+  struct cspd_location l;
+  int rc = OPS(c)->location_get_by_mpn(c->db, reseller_mpn_id, c->arena, &l);
+  if (rc != 0)
+    return cspd_store_fail(c, rc, CSPD_E_MPN_NOT_FOUND, 0);
+  struct cspd_mpa m;
+  rc = OPS(c)->mpa_get(c->db, l.tenant_id, c->arena, &m);
+  if (rc == CSPD_STORE_NOTFOUND) /* R-MPA-2 */
+    return cspd_fail(c, CSPD_E_RESELLER_MPA_REQUIRED, "(PartnerID %s)", reseller_mpn_id);
+  return cspd_store_fail(c, rc, 0, 0);
+}
+
+int cspd_rule_provider_for_reseller_mpa(struct cspd_ctx *c, const char *reseller_tenant_id) {
+  struct cspd_mpa m;
+  int rc = OPS(c)->mpa_get(c->db, reseller_tenant_id, c->arena, &m);
+  if (rc == CSPD_STORE_NOTFOUND) /* R-MPA-3 */
+    return cspd_fail(c, CSPD_E_RESELLER_MPA_REQUIRED_TX, NULL);
+  return cspd_store_fail(c, rc, 0, 0);
+}
+
 int cspd_rule_reseller_enabled(struct cspd_ctx *c, const char *tenant_id) {
   enum cspd_mstate st;
   int rc = cspd_membership_state(c, tenant_id, CSPD_PROG_INDIRECT_RESELLER, &st);

@@ -54,6 +54,12 @@ int cspd_rule_mpa(struct cspd_ctx *c, const char *tenant_id);
 /** R-IR-1 / R-ENR-5: @a tenant_id may act as indirect reseller (onboarded,
  * enrolled with the agreement accepted, MPA signed). */
 int cspd_rule_reseller_enabled(struct cspd_ctx *c, const char *tenant_id);
+/** R-MPA-2: the reseller named as partner of record (its location
+ * PartnerID) has signed the MPA. Called by orders and transfers. */
+int cspd_rule_partner_of_record_mpa(struct cspd_ctx *c, const char *reseller_mpn_id);
+/** R-MPA-3: a provider may transact new business for @a reseller_tenant_id
+ * only when that reseller has signed the MPA. */
+int cspd_rule_provider_for_reseller_mpa(struct cspd_ctx *c, const char *reseller_tenant_id);
 /** R-DB-2: @a tenant_id is a direct-bill partner that is not restricted. */
 int cspd_rule_direct_bill_unrestricted(struct cspd_ctx *c, const char *tenant_id);
 /** R-DB-2 / R-DB-3: may @a tenant_id create an indirect reseller invitation
