@@ -65,6 +65,7 @@ struct cspd_ctx {
   int64_t now_ms;                   /* cspd clock at request start */
   bool sandbox;
   const char *base_url; /* e.g. http://127.0.0.1:7700, for links in e-mails */
+  const unsigned char *sign_key; /* the server's 32-byte key, for signed links */
   struct cspd_err err;
 };
 

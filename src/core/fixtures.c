@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "identity.h"
 #include "json.h"
+#include "customers.h"
 #include "program.h"
 #include "util.h"
 #include <time.h>
@@ -321,6 +322,108 @@ static int resolve_tenant(struct cspd_ctx *c, const char *ref, char out[37]) {
   return 0;
 }
 
+/** Billing profile, own-use owner, partner relationships and agreements of a
+ * fixture customer. */
+static int apply_customer_extras(struct cspd_ctx *c, const json_t *el, struct cspd_customer *cu,
+                                 const char *path) {
+  const struct cspd_store_ops *ops = cspd_db_ops(c->db);
+  json_t *billing, *partners, *agreements;
+  const char *owner;
+  int rc;
+  if ((rc = cspd_json_obj(c, el, "billingProfile", false, path, &billing)) != 0 ||
+      (rc = cspd_json_arr(c, el, "partners", false, path, &partners)) != 0 ||
+      (rc = cspd_json_arr(c, el, "agreements", false, path, &agreements)) != 0 ||
+      (rc = cspd_json_str(c, el, "ownUsePartnerId", false, path, &owner)) != 0)
+    return rc;
+  if (billing != NULL || owner != NULL) {
+    if (billing != NULL) {
+      char *txt = json_dumps(billing, JSON_COMPACT | JSON_SORT_KEYS);
+      cu->billing_json = cspd_arena_strdup(c->arena, txt ? txt : "{}");
+      free(txt);
+    }
+    if (owner != NULL) {
+      struct cspd_org o;
+      rc = ops->org_get_by_mpn(c->db, owner, c->arena, &o);
+      if (rc == CSPD_STORE_NOTFOUND)
+        rc = ops->org_get(c->db, owner, c->arena, &o);
+      if (rc != 0)
+        return cspd_store_fail(c, rc, CSPD_E_PARTNER_NOT_FOUND, 0);
+      cu->owner_org_id = cspd_arena_strdup(c->arena, o.id);
+    }
+    if ((rc = cspd_store_fail(c, ops->customer_update(c->db, cu), 0, 0)) != 0)
+      return rc;
+  }
+  size_t i;
+  json_t *p;
+  json_array_foreach(partners, i, p) {
+    char *pp = cspd_arena_printf(c->arena, "%s.partners[%zu]", path, i);
+    const char *ref, *role, *via = NULL, *acquired = "fixtures";
+    bool dap = true;
+    if ((rc = cspd_json_str(c, p, "partner", true, pp, &ref)) != 0 ||
+        (rc = cspd_json_str(c, p, "role", true, pp, &role)) != 0 ||
+        (rc = cspd_json_str(c, p, "via", false, pp, &via)) != 0 ||
+        (rc = cspd_json_str(c, p, "acquired", false, pp, &acquired)) != 0 ||
+        (rc = cspd_json_bool(c, p, "delegatedAdmin", false, pp, &dap)) != 0)
+      return rc;
+    struct cspd_crel r = {.acquired = acquired ? acquired : "fixtures",
+                          .delegated_admin = dap,
+                          .state = "active",
+                          .created_ms = c->now_ms};
+    if (strcmp(role, "direct") == 0)
+      r.role = CSPD_CREL_DIRECT;
+    else if (strcmp(role, "reseller") == 0)
+      r.role = CSPD_CREL_RESELLER;
+    else if (strcmp(role, "provider") == 0)
+      r.role = CSPD_CREL_PROVIDER;
+    else
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.role must be direct, reseller or provider",
+                       pp);
+    memcpy(r.customer_tenant_id, cu->tenant_id, sizeof r.customer_tenant_id);
+    if ((rc = resolve_tenant(c, ref, r.partner_tenant_id)) != 0)
+      return rc;
+    if (via != NULL) {
+      char v[37];
+      if ((rc = resolve_tenant(c, via, v)) != 0)
+        return rc;
+      r.via_tenant_id = cspd_arena_strdup(c->arena, v);
+    }
+    if ((rc = cspd_rule_self_dealing(c, cu->tenant_id, r.partner_tenant_id, r.role)) != 0 ||
+        (rc = cspd_store_fail(c, ops->crel_put(c->db, &r), 0, 0)) != 0)
+      return rc;
+  }
+  json_array_foreach(agreements, i, p) {
+    char *ap = cspd_arena_printf(c->arena, "%s.agreements[%zu]", path, i);
+    const char *type = "MicrosoftCustomerAgreement", *by = "customer", *date = NULL;
+    if ((rc = cspd_json_str(c, p, "type", false, ap, &type)) != 0 ||
+        (rc = cspd_json_str(c, p, "acceptedBy", false, ap, &by)) != 0 ||
+        (rc = cspd_json_str(c, p, "dateAgreed", false, ap, &date)) != 0)
+      return rc;
+    int n;
+    const struct cspd_agreement_meta *m = cspd_agreement_metadata(&n);
+    struct cspd_cagreement g = {.type = type ? type : "MicrosoftCustomerAgreement",
+                                .date_agreed_ms = c->now_ms,
+                                .created_ms = c->now_ms};
+    for (int k = 0; k < n; k++)
+      if (strcmp(m[k].type, g.type) == 0)
+        g.template_id = m[k].template_id;
+    if (g.template_id == NULL)
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.type is not an agreement type", ap);
+    if (date != NULL && cspd_time_parse(date, &g.date_agreed_ms) != 0)
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.dateAgreed is not a date", ap);
+    if (by != NULL && strcmp(by, "customer") != 0) {
+      char t[37];
+      if ((rc = resolve_tenant(c, by, t)) != 0)
+        return rc;
+      g.partner_tenant_id = cspd_arena_strdup(c->arena, t);
+    }
+    cspd_guid_new(g.id);
+    memcpy(g.customer_tenant_id, cu->tenant_id, sizeof g.customer_tenant_id);
+    if ((rc = cspd_store_fail(c, ops->cagreement_insert(c->db, &g), 0, 0)) != 0)
+      return rc;
+  }
+  return 0;
+}
+
 int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only,
                         json_t **summary) {
   struct counts n = {0};
@@ -377,6 +480,21 @@ int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only
         return rc;
     }
   }
+  json_array_foreach(cspd_json_get(doc, "partnerships"), i, el) {
+    char *sp = cspd_arena_printf(c->arena, "partnerships[%zu]", i);
+    const char *prov, *res;
+    if ((rc = at(c, cspd_json_str(c, el, "provider", true, sp, &prov), sp)) != 0 ||
+        (rc = at(c, cspd_json_str(c, el, "reseller", true, sp, &res), sp)) != 0)
+      return rc;
+    struct cspd_partnership ps = {.state = "active", .created_ms = c->now_ms};
+    if ((rc = at(c, resolve_tenant(c, prov, ps.provider_tenant_id), sp)) != 0 ||
+        (rc = at(c, resolve_tenant(c, res, ps.reseller_tenant_id), sp)) != 0)
+      return rc;
+    rc = at(c, cspd_store_fail(c, ops->partnership_insert(c->db, &ps), 0, CSPD_E_CONFLICT), sp);
+    if (rc != 0)
+      return rc;
+    n.partnerships++;
+  }
   json_array_foreach(cspd_json_get(doc, "customers"), i, el) {
     char *cp = cspd_arena_printf(c->arena, "customers[%zu]", i);
     struct cspd_customer_input ci = {0};
@@ -393,21 +511,9 @@ int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only
     rc = apply_principals(c, el, cu.tenant_id, CSPD_ROLE_CUSTOMER_ADMIN, cp, sandbox_only, &n);
     if (rc != 0)
       return rc;
-  }
-  json_array_foreach(cspd_json_get(doc, "partnerships"), i, el) {
-    char *sp = cspd_arena_printf(c->arena, "partnerships[%zu]", i);
-    const char *prov, *res;
-    if ((rc = at(c, cspd_json_str(c, el, "provider", true, sp, &prov), sp)) != 0 ||
-        (rc = at(c, cspd_json_str(c, el, "reseller", true, sp, &res), sp)) != 0)
-      return rc;
-    struct cspd_partnership ps = {.state = "active", .created_ms = c->now_ms};
-    if ((rc = at(c, resolve_tenant(c, prov, ps.provider_tenant_id), sp)) != 0 ||
-        (rc = at(c, resolve_tenant(c, res, ps.reseller_tenant_id), sp)) != 0)
-      return rc;
-    rc = at(c, cspd_store_fail(c, ops->partnership_insert(c->db, &ps), 0, CSPD_E_CONFLICT), sp);
+    rc = at(c, apply_customer_extras(c, el, &cu, cp), cp);
     if (rc != 0)
       return rc;
-    n.partnerships++;
   }
   *summary = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i}", "partners", n.partners, "locations",
                        n.locations, "customers", n.customers, "users", n.users, "apps", n.apps,

@@ -214,6 +214,7 @@ void cspd_dispatch(struct cspd_req *r) {
   r->ctx.sandbox = r->srv->cfg.sandbox;
   r->ctx.now_ms = cspd_clock_now();
   r->ctx.base_url = r->srv->base_url;
+  r->ctx.sign_key = r->srv->key;
   const char *rid = cspd_header(r, "MS-RequestId");
   r->request_id_given = rid != NULL && rid[0] != '\0' && strlen(rid) <= 128;
   if (r->request_id_given) {

@@ -11,6 +11,9 @@
 #define GA CSPD_ROLE_GLOBAL_ADMIN
 #define AA CSPD_ROLE_ADMIN_AGENT
 #define PA CSPD_ROLES_PARTNER
+#define SA CSPD_ROLE_SALES_AGENT
+#define BA CSPD_ROLE_BILLING_ADMIN
+#define CA CSPD_ROLE_CUSTOMER_ADMIN
 #define R ROUTE_TX_READ
 #define W ROUTE_TX_WRITE
 
@@ -49,6 +52,50 @@ struct cspd_route cspd_routes[] = {
      "webhooks", "Raise a test-created event", "ValidationEvent"},
     {"GET", "/webhooks/v1/registration/deliveries", h_webhook_deliveries_get, R, PA, "webhooks",
      "The tenant's webhook deliveries with their status (cspd)", "Collection"},
+    /* customers (literal paths before /v1/customers/{customerId}) */
+    {"GET", "/v1/customers/relationshiprequests", h_relationshiprequests_get, R, PA, "customers",
+     "An invitation link and draft e-mail for a customer (?indirectResellerId= or "
+     "?indirectProviderId= for an indirect reseller invitation)",
+     "RelationshipRequest"},
+    {"POST", "/v1/customers/relationshiprequests/accept", h_relationshiprequests_accept, W, CA,
+     "customers", "A customer admin accepts an invitation (its code)",
+     "RelationshipRequestAcceptance"},
+    {"POST", "/v1/customers", h_customers_post, W, GA | AA | SA, "customers",
+     "Create a customer tenant (a provider names the reseller: associatedPartnerId)", "Customer",
+     h_customers_prepare},
+    {"GET", "/v1/customers", h_customers_get, R, PA | OP, "customers",
+     "The customers the caller holds (?filter=, ?size=)", "Collection"},
+    {"GET", "/v1/customers/{customerId}", h_customer_get, R, 0, "customers", "One customer",
+     "Customer"},
+    {"PATCH", "/v1/customers/{customerId}", h_customer_patch, W, GA | AA, "customers",
+     "relationshipToPartner: none -- remove your reseller relationship", "Customer"},
+    {"GET", "/v1/customers/{customerId}/profiles/company", h_customer_company_get, R, 0,
+     "customers", "The customer's company profile", "CustomerCompanyProfile"},
+    {"GET", "/v1/customers/{customerId}/profiles/billing", h_customer_billing_get, R, 0,
+     "customers", "The customer's billing profile", "CustomerBillingProfile"},
+    {"PUT", "/v1/customers/{customerId}/profiles/billing", h_customer_billing_put, W,
+     GA | AA | BA | CA, "customers", "Replace the billing profile (If-Match)",
+     "CustomerBillingProfile"},
+    {"GET", "/v1/customers/{customerId}/relationships", h_customer_relationships_get, R, 0,
+     "customers", "Every partner holding a reseller relationship with the customer",
+     "Collection"},
+    {"POST", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_post,
+     W, AA, "customers",
+     "Extend the reseller relationship of a direct-bill customer to an indirect provider",
+     "Collection"},
+    {"GET", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_get, R,
+     0, "customers", "The customer's indirect providers", "Collection"},
+    {"POST", "/v1/customers/{customerId}/agreements", h_customer_agreements_post, W, PA | CA,
+     "agreements", "Attest (partner) or accept (customer admin) a customer agreement",
+     "Agreement"},
+    {"GET", "/v1/customers/{customerId}/agreements", h_customer_agreements_get, R, 0,
+     "agreements", "The customer's agreements (?agreementType=)", "Collection"},
+    {"GET", "/v1/customers/{customerId}/directSignedMicrosoftCustomerAgreementStatus",
+     h_customer_direct_mca_status, R, 0, "agreements",
+     "Whether the customer accepted the Microsoft Customer Agreement itself",
+     "DirectSignedCustomerAgreementStatus"},
+    {"GET", "/v1/agreements", h_agreements_get, 0, 0, "agreements",
+     "Agreement metadata (?agreementType=, MicrosoftCloudAgreement when omitted)", "Collection"},
     /* cspd's own resources: the partner program */
     {"GET", "/v1/profiles/programinfo", h_profiles_programinfo_get, R, PA, "program",
      "Program info: memberships, MPA, indirect reseller enrollment", "ProgramInfo"},

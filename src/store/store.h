@@ -80,6 +80,51 @@ struct cspd_customer {
   char country[3];
   int64_t version;
   int64_t created_ms;
+  const char *billing_json; /* CustomerBillingProfile as stored, or NULL */
+  int64_t billing_version;
+  const char *owner_org_id; /* partner organization of an own-use tenant, or NULL */
+  const char *created_by;   /* tenant that created it, or NULL */
+};
+
+enum cspd_crel_role {
+  CSPD_CREL_DIRECT = 0, /* direct-bill partner (or direct reseller) */
+  CSPD_CREL_RESELLER,   /* indirect reseller */
+  CSPD_CREL_PROVIDER,   /* indirect provider */
+};
+
+/** A partner's reseller relationship with a customer. */
+struct cspd_crel {
+  cspd_guid customer_tenant_id;
+  cspd_guid partner_tenant_id;
+  enum cspd_crel_role role;
+  const char *acquired;      /* created, invitation, extension, fixtures */
+  const char *via_tenant_id; /* provider's reseller / reseller's provider, or NULL */
+  bool delegated_admin;
+  const char *state; /* active, removed */
+  int64_t created_ms;
+  int64_t removed_ms;
+};
+
+/** Filter of a customer listing. */
+struct cspd_customer_filter {
+  const char *partner_tenant_id; /* NULL: every customer (operator) */
+  const char *company_prefix;    /* CompanyName starts_with, or NULL */
+  const char *domain_prefix;     /* Domain starts_with, or NULL */
+  const char *reseller_tenant_id; /* IndirectReseller: customers of this reseller, or NULL */
+};
+
+/** A customer agreement: the customer's own acceptance (partner_tenant_id
+ * NULL) or a partner's attestation. */
+struct cspd_cagreement {
+  cspd_guid id;
+  cspd_guid customer_tenant_id;
+  const char *partner_tenant_id;
+  const char *type; /* MicrosoftCustomerAgreement, MicrosoftCloudAgreement */
+  const char *template_id;
+  int64_t date_agreed_ms;
+  const char *user_id;
+  struct cspd_contact contact;
+  int64_t created_ms;
 };
 
 struct cspd_user {
@@ -333,6 +378,22 @@ struct cspd_store_ops {
   int (*customer_insert)(struct cspd_db *db, const struct cspd_customer *in);
   int (*customer_get)(struct cspd_db *db, const char *tenant_id,
                       struct cspd_arena *a, struct cspd_customer *out);
+
+  /* --- customers (sqlite_customers.c) ------------------------------------- */
+  /** Store company name, billing profile and its version, owner. */
+  int (*customer_update)(struct cspd_db *db, const struct cspd_customer *in);
+  /** Customers matching @a f, by tenant id after @a after. */
+  int (*customer_list)(struct cspd_db *db, const struct cspd_customer_filter *f,
+                       const char *after, int limit, struct cspd_arena *a,
+                       struct cspd_customer **out, int *n);
+  /** Insert or update (by customer, partner, role). */
+  int (*crel_put)(struct cspd_db *db, const struct cspd_crel *in);
+  /** Every relationship of a customer (active and removed), by partner. */
+  int (*crel_list)(struct cspd_db *db, const char *customer_tenant_id, struct cspd_arena *a,
+                   struct cspd_crel **out, int *n);
+  int (*cagreement_insert)(struct cspd_db *db, const struct cspd_cagreement *in);
+  int (*cagreement_list)(struct cspd_db *db, const char *customer_tenant_id,
+                         struct cspd_arena *a, struct cspd_cagreement **out, int *n);
 
   /* --- users and apps ------------------------------------------------ */
   int (*user_insert)(struct cspd_db *db, const struct cspd_user *in);

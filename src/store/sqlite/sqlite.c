@@ -123,9 +123,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_LOC_LIST] = "SELECT " LOC_COLS " FROM partner_locations WHERE org_id = ?1 AND "
                     "tenant_id > ?2 ORDER BY tenant_id LIMIT ?3",
     [ST_CUSTOMER_INSERT] = "INSERT INTO customers(tenant_id, company_name, domain, country, "
-                           "version, created_ms) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-    [ST_CUSTOMER_GET] = "SELECT tenant_id, company_name, domain, country, version, created_ms "
-                        "FROM customers WHERE tenant_id = ?1",
+                           "version, created_ms, billing_json, billing_version, owner_org_id, "
+                           "created_by) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, 1, ?7, ?8)",
+    [ST_CUSTOMER_GET] = "SELECT " SQ_CUSTOMER_COLS " FROM customers WHERE tenant_id = ?1",
     [ST_USER_INSERT] = "INSERT INTO users(" USER_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_USER_GET] = "SELECT " USER_COLS " FROM users WHERE id = ?1",
     [ST_USER_GET_BY_EMAIL] = "SELECT " USER_COLS " FROM users WHERE email = ?1",
@@ -739,7 +739,7 @@ static int sq_location_list(struct cspd_db *db, const char *org_id, const char *
 
 /* ---- customers -------------------------------------------------------------------- */
 
-static void read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
+void sq_read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   struct cspd_customer *c = row;
   sq_col_copy(s, 0, c->tenant_id, sizeof c->tenant_id);
   c->company_name = sq_col_text(s, 1, a);
@@ -747,6 +747,10 @@ static void read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
   sq_col_copy(s, 3, c->country, sizeof c->country);
   c->version = sqlite3_column_int64(s, 4);
   c->created_ms = sqlite3_column_int64(s, 5);
+  c->billing_json = sq_col_text(s, 6, a);
+  c->billing_version = sqlite3_column_int64(s, 7);
+  c->owner_org_id = sq_col_text(s, 8, a);
+  c->created_by = sq_col_text(s, 9, a);
 }
 
 static int sq_customer_insert(struct cspd_db *db, const struct cspd_customer *in) {
@@ -758,12 +762,15 @@ static int sq_customer_insert(struct cspd_db *db, const struct cspd_customer *in
   sq_bind_text(s, 3, in->domain);
   sq_bind_text(s, 4, in->country);
   sqlite3_bind_int64(s, 5, in->created_ms);
+  sq_bind_text(s, 6, in->billing_json);
+  sq_bind_text(s, 7, in->owner_org_id);
+  sq_bind_text(s, 8, in->created_by);
   return sq_exec(db, s, "customer_insert");
 }
 
 static int sq_customer_get(struct cspd_db *db, const char *tenant_id,
                            struct cspd_arena *a, struct cspd_customer *out) {
-  return get_one(db, ST_CUSTOMER_GET, tenant_id, read_customer, a, out, "customer_get");
+  return get_one(db, ST_CUSTOMER_GET, tenant_id, sq_read_customer, a, out, "customer_get");
 }
 
 /* ---- users and apps --------------------------------------------------------------- */

@@ -44,6 +44,12 @@ int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size, ro
 /** sqlite3 connection of the session (for sqlite3_changes, last_insert_rowid). */
 sqlite3 *sq_conn(struct cspd_db *db);
 
+#define SQ_CUSTOMER_COLS                                                       \
+  "tenant_id, company_name, domain, country, version, created_ms, "            \
+  "billing_json, billing_version, owner_org_id, created_by"
+/** Row reader of SQ_CUSTOMER_COLS (a struct cspd_customer). */
+void sq_read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row);
+
 /* Module implementations (sqlite_program.c, sqlite_events.c), wired into
  * the ops table in sqlite.c. Signatures as in struct cspd_store_ops. */
 #define SQ_MODULE_OPS \
@@ -87,7 +93,13 @@ sqlite3 *sq_conn(struct cspd_db *db);
   .delivery_update = sq_delivery_update, \
   .delivery_list = sq_delivery_list, \
   .delivery_due = sq_delivery_due, \
-  .audit_list = sq_audit_list,
+  .audit_list = sq_audit_list, \
+  .customer_update = sq_customer_update, \
+  .customer_list = sq_customer_list, \
+  .crel_put = sq_crel_put, \
+  .crel_list = sq_crel_list, \
+  .cagreement_insert = sq_cagreement_insert, \
+  .cagreement_list = sq_cagreement_list,
 
 __typeof__(*((struct cspd_store_ops *)0)->org_set_program_fields) sq_org_set_program_fields;
 __typeof__(*((struct cspd_store_ops *)0)->org_get_program_fields) sq_org_get_program_fields;
@@ -130,5 +142,11 @@ __typeof__(*((struct cspd_store_ops *)0)->delivery_update) sq_delivery_update;
 __typeof__(*((struct cspd_store_ops *)0)->delivery_list) sq_delivery_list;
 __typeof__(*((struct cspd_store_ops *)0)->delivery_due) sq_delivery_due;
 __typeof__(*((struct cspd_store_ops *)0)->audit_list) sq_audit_list;
+__typeof__(*((struct cspd_store_ops *)0)->customer_update) sq_customer_update;
+__typeof__(*((struct cspd_store_ops *)0)->customer_list) sq_customer_list;
+__typeof__(*((struct cspd_store_ops *)0)->crel_put) sq_crel_put;
+__typeof__(*((struct cspd_store_ops *)0)->crel_list) sq_crel_list;
+__typeof__(*((struct cspd_store_ops *)0)->cagreement_insert) sq_cagreement_insert;
+__typeof__(*((struct cspd_store_ops *)0)->cagreement_list) sq_cagreement_list;
 
 #endif
