@@ -7,6 +7,7 @@
 #endif
 
 #include "csp.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,5 +132,21 @@ int csp_parse_args(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv,
     }
     if (npos < min_pos)
         return csp_usage_error(cmd, "missing argument (expected: %s)", cmd->usage);
+    return 0;
+}
+
+int csp_confirm_step(bool yes, const char *question, const char *not_done)
+{
+    if (yes)
+        return 0;
+    if (!csp_stdin_is_tty()) {
+        fprintf(stderr, "csp: %s: standard input is not a terminal to ask for confirmation; "
+                        "pass --yes to go ahead\n", not_done);
+        return -CSP_EXIT_USAGE;
+    }
+    if (!csp_confirm(question)) {
+        fprintf(stderr, "csp: %s\n", not_done);
+        return -CSP_EXIT_REFUSED;
+    }
     return 0;
 }

@@ -74,52 +74,6 @@ static char *fmt_agreement(const json_t *value, const json_t *item)
     return csp_xasprintf("accepted on %s", csp_json_str(value, "acceptedDate", "-"));
 }
 
-/** Join the non-empty strings of parts with ", "; "-" when there are none. */
-static char *join_parts(const char *const *parts, size_t n)
-{
-    char *acc = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!parts[i] || !*parts[i])
-            continue;
-        char *next = csp_xasprintf("%s%s%s", acc ? acc : "", acc ? ", " : "", parts[i]);
-        free(acc);
-        acc = next;
-    }
-    return acc ? acc : csp_xstrdup("-");
-}
-
-/** An address object on one line: "Herengracht 100, 1015 BS Amsterdam, NL". */
-static char *fmt_address(const json_t *value, const json_t *item)
-{
-    (void)item;
-    const char *postal = csp_json_str(value, "postalCode", NULL);
-    const char *city = csp_json_str(value, "city", NULL);
-    char *place = csp_xasprintf("%s%s%s", postal ? postal : "", postal && city ? " " : "", city ? city : "");
-    const char *parts[] = {
-        csp_json_str(value, "addressLine1", NULL), csp_json_str(value, "addressLine2", NULL), place,
-        csp_json_str(value, "state", NULL), csp_json_str(value, "country", NULL),
-    };
-    char *text = join_parts(parts, ARRAY_LEN(parts));
-    free(place);
-    return text;
-}
-
-/** A contact object on one line: "Daan de Vries <daan@...>, +31 20 555 0100". */
-static char *fmt_contact(const json_t *value, const json_t *item)
-{
-    (void)item;
-    const char *first = csp_json_str(value, "firstName", NULL);
-    const char *last = csp_json_str(value, "lastName", NULL);
-    const char *email = csp_json_str(value, "email", NULL);
-    char *name = csp_xasprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "");
-    char *who = email ? csp_xasprintf("%s%s<%s>", name, *name ? " " : "", email) : csp_xstrdup(name);
-    const char *parts[] = {who, csp_json_str(value, "phoneNumber", NULL)};
-    char *text = join_parts(parts, ARRAY_LEN(parts));
-    free(who);
-    free(name);
-    return text;
-}
-
 /** The form's availability: "yes" or "no: <reason> (rule R-...)". */
 static char *fmt_available(const json_t *value, const json_t *item)
 {
@@ -165,8 +119,8 @@ static const csp_column review_partner_fields[] = {
     {"tenant", "tenantId"},
     {"PartnerID", "mpnId", fmt_partner_id},
     {"country", "country", fmt_country},
-    {"address", "address", fmt_address},
-    {"primary contact", "primaryContact", fmt_contact},
+    {"address", "address", csp_fmt_address},
+    {"primary contact", "primaryContact", csp_fmt_contact},
     {"anniversary", "anniversaryDate"},
 };
 static const csp_column review_form_fields[] = {
@@ -362,16 +316,8 @@ int cmd_enroll_indirect_reseller(csp_ctx *ctx, const csp_command *cmd, int argc,
         fputs("csp: the enrollment form has no profileEtag\n", stderr);
         rc = -CSP_EXIT_SERVER;
     }
-    if (rc == 0 && !yes) {
-        if (!csp_stdin_is_tty()) {
-            fputs("csp: not submitting without confirmation: standard input is not a terminal; "
-                  "pass --yes to submit\n", stderr);
-            rc = -CSP_EXIT_USAGE;
-        } else if (!csp_confirm("Submit enrollment?")) {
-            fputs("csp: enrollment not submitted\n", stderr);
-            rc = -CSP_EXIT_REFUSED;
-        }
-    }
+    if (rc == 0)
+        rc = csp_confirm_step(yes, "Submit enrollment?", "enrollment not submitted");
     if (rc == 0) {
         json_t *body = json_pack("{s:s, s:s, s:s*}", "program", "indirect_reseller", "profileEtag", etag,
                                  "primaryContactEmail", contact_email);

@@ -110,6 +110,15 @@ void csp_print_command_help(const csp_command *cmd);
 /** "partners list" or "login" into buf. @return buf. */
 const char *csp_command_words(const csp_command *cmd, char *buf, size_t size);
 
+/**
+ * Confirm a step the user asked for, unless --yes (yes) was given: on a
+ * terminal ask question (csp_confirm); without a terminal on standard input
+ * refuse. The messages say not_done, e.g. "enrollment not submitted".
+ * @return 0 to go ahead; -CSP_EXIT_USAGE without a terminal (pass --yes);
+ *         -CSP_EXIT_REFUSED when the answer is not yes (messages printed).
+ */
+int csp_confirm_step(bool yes, const char *question, const char *not_done);
+
 /** Report an argument that cannot go into a JSON body (not UTF-8). @return -CSP_EXIT_USAGE. */
 int csp_bad_text(const csp_command *cmd);
 
@@ -153,6 +162,21 @@ int cmd_providers_find(csp_ctx *ctx, const csp_command *cmd, int argc, char **ar
 int cmd_partnerships_invite(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_partnerships_accept(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_partnerships_invitations(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+
+int cmd_customers_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_relationships(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_billing(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_billing_set(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_remove_relationship(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_invite(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_accept_invitation(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_extend(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_customers_providers(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_agreements_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_agreements_attest(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_agreements_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 
 int cmd_operator_approve(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_operator_reject(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);

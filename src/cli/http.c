@@ -88,6 +88,23 @@ char *csp_url_encode(csp_ctx *ctx, const char *text)
     return csp_escape(ctx, text, strlen(text));
 }
 
+char *csp_url_decode(csp_ctx *ctx, const char *text)
+{
+    int len = 0;
+    char *d = curl_easy_unescape(csp_curl(ctx), text, (int)strlen(text), &len);
+    if (!d) {
+        fputs("csp: out of memory\n", stderr);
+        exit(1);
+    }
+    char *copy = strndup(d, (size_t)len);
+    curl_free(d);
+    if (!copy) {
+        fputs("csp: out of memory\n", stderr);
+        exit(1);
+    }
+    return copy;
+}
+
 char *csp_id_path(csp_ctx *ctx, const char *prefix, const char *id, const char *suffix)
 {
     char *enc = csp_url_encode(ctx, id);
@@ -220,11 +237,13 @@ static size_t csp_on_header(char *data, size_t size, size_t nmemb, void *userdat
         resp->request_id[0] = '\0';
         resp->correlation_id[0] = '\0';
         resp->retry_after[0] = '\0';
+        resp->etag[0] = '\0';
         return n;
     }
     csp_take_header(data, n, "MS-RequestId", resp->request_id, sizeof resp->request_id);
     csp_take_header(data, n, "MS-CorrelationId", resp->correlation_id, sizeof resp->correlation_id);
     csp_take_header(data, n, "Retry-After", resp->retry_after, sizeof resp->retry_after);
+    csp_take_header(data, n, "ETag", resp->etag, sizeof resp->etag);
     return n;
 }
 
@@ -513,8 +532,16 @@ int csp_print_api_error(const csp_ctx *ctx, const csp_resp *resp)
 int csp_call(csp_ctx *ctx, const char *method, const char *path,
              const csp_strlist *query, const json_t *body, csp_auth auth, json_t **out)
 {
+    return csp_call_etag(ctx, method, path, query, body, NULL, auth, out, NULL);
+}
+
+int csp_call_etag(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
+                  const json_t *body, const char *if_match, csp_auth auth, json_t **out, char **etag)
+{
     if (out)
         *out = NULL;
+    if (etag)
+        *etag = NULL;
     char *text = NULL;
     if (body) {
         text = json_dumps(body, JSON_COMPACT);
@@ -529,6 +556,7 @@ int csp_call(csp_ctx *ctx, const char *method, const char *path,
         .query = query,
         .body = text,
         .body_len = text ? strlen(text) : 0,
+        .if_match = if_match,
         .auth = auth,
     };
     csp_resp resp;
@@ -541,9 +569,13 @@ int csp_call(csp_ctx *ctx, const char *method, const char *path,
     } else if (resp.body_len > 0 && !resp.json) {
         fprintf(stderr, "csp: the server answered HTTP %ld with a body that is not JSON\n", resp.status);
         rc = -CSP_EXIT_SERVER;
-    } else if (out) {
-        *out = resp.json; /* ownership moves to the caller */
-        resp.json = NULL;
+    } else {
+        if (out) {
+            *out = resp.json; /* ownership moves to the caller */
+            resp.json = NULL;
+        }
+        if (etag && resp.etag[0])
+            *etag = csp_xstrdup(resp.etag);
     }
     csp_resp_free(&resp);
     return rc;

@@ -39,6 +39,7 @@ typedef struct csp_resp {
     char request_id[128];       /**< MS-RequestId response header */
     char correlation_id[128];   /**< MS-CorrelationId response header */
     char retry_after[32];       /**< Retry-After response header */
+    char etag[128];             /**< ETag response header */
 } csp_resp;
 
 /**
@@ -89,6 +90,17 @@ int csp_call(csp_ctx *ctx, const char *method, const char *path,
              const csp_strlist *query, const json_t *body, csp_auth auth, json_t **out);
 
 /**
+ * csp_call() with entity tags (optimistic concurrency): sends If-Match and
+ * hands back the answer's ETag header.
+ * @param if_match the entity tag to send, e.g. "\"3\"" (borrowed); NULL sends none
+ * @param[out] etag the ETag header of a successful answer, owned by the caller
+ *             (free()); NULL when there is none. Pass NULL to ignore it.
+ * @return 0 or -CSP_EXIT_x (a 412 is printed and gives -CSP_EXIT_CONFLICT).
+ */
+int csp_call_etag(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
+                  const json_t *body, const char *if_match, csp_auth auth, json_t **out, char **etag);
+
+/**
  * GET a collection and follow links.next (MS-ContinuationToken) to the end.
  * @param[out] out the first page with "items" holding the items of every page
  *             and links.next removed; owned by the caller (json_decref()).
@@ -102,6 +114,13 @@ int csp_get_all(csp_ctx *ctx, const char *path, const csp_strlist *query, json_t
  * @return the encoded text, owned by the caller (free()).
  */
 char *csp_url_encode(csp_ctx *ctx, const char *text);
+
+/**
+ * Decode percent-encoded text (a query value copied from a URL). A "%00"
+ * ends the result early.
+ * @return the decoded text, owned by the caller (free()).
+ */
+char *csp_url_decode(csp_ctx *ctx, const char *text);
 
 /**
  * Build "prefix/{id}suffix" with id URL-encoded, e.g.

@@ -171,6 +171,99 @@ static const csp_command commands[] = {
      "List the partnership invitations you sent and received (all pages).", NULL,
      "csp partnerships invitations"},
 
+    {"customers", "create", cmd_customers_create,
+     "--domain D --company NAME --email E --country CC [--city C] [--address L1] [--postal-code P] "
+     "[--reseller MPN_OR_TENANT] [--own-use-partner ORG]",
+     "Create a customer tenant; prints its id and the admin's password (shown once).",
+     "  --domain D              the customer's domain, e.g. wingtip.onmicrosoft.com\n"
+     "  --company NAME          company name (billing profile)\n"
+     "  --email E               billing e-mail\n"
+     "  --country CC            ISO 3166 two-letter country code; must be in your market\n"
+     "  --city C                city\n"
+     "  --address L1            first address line\n"
+     "  --postal-code P         postal code\n"
+     "  --reseller X            indirect provider: create it for this reseller of yours\n"
+     "                          (PartnerID or tenant id)\n"
+     "  --own-use-partner ORG   the tenant is this partner organization's own-use tenant\n"
+     "                          (organization id or global PartnerID)\n",
+     "csp customers create --domain northwind.onmicrosoft.com --company 'Northwind Traders' "
+     "--email billing@northwind.test --country NL --city Utrecht"},
+    {"customers", "list", cmd_customers_list, "[--name PREFIX | --domain PREFIX | --reseller TENANT]",
+     "List the customers you hold (all pages), optionally filtered.",
+     "  --name PREFIX           company names starting with PREFIX\n"
+     "  --domain PREFIX         domains starting with PREFIX\n"
+     "  --reseller TENANT       indirect provider: the customers of this reseller (tenant id)\n",
+     "csp customers list --name Wing"},
+    {"customers", "show", cmd_customers_show, "ID",
+     "Show a customer and what you may do with it (capabilities).", NULL,
+     "csp customers show e0000000-0000-4000-8000-000000000001"},
+    {"customers", "relationships", cmd_customers_relationships, "ID",
+     "List every partner holding a reseller relationship with a customer.", NULL,
+     "csp customers relationships e0000000-0000-4000-8000-000000000001"},
+    {"customers", "billing", cmd_customers_billing, "ID", "Show a customer's billing profile.", NULL,
+     "csp customers billing e0000000-0000-4000-8000-000000000001"},
+    {"customers", "billing set", cmd_customers_billing_set,
+     "ID [--company N] [--email E] [--first-name F] [--last-name L] [--culture C] [--language L] "
+     "[--address L1] [--address2 L2] [--city C] [--state S] [--postal-code P] [--phone P]",
+     "Change billing profile properties; the others stay (read, then PUT with If-Match).",
+     "  --company N             company name\n"
+     "  --email E               billing e-mail\n"
+     "  --first-name F          contact first name\n"
+     "  --last-name L           contact last name\n"
+     "  --culture C             culture, e.g. nl-NL\n"
+     "  --language L            language, e.g. nl\n"
+     "  --address L1            first address line\n"
+     "  --address2 L2           second address line\n"
+     "  --city C                city\n"
+     "  --state S               state or province\n"
+     "  --postal-code P         postal code\n"
+     "  --phone P               phone number\n"
+     "                          (the country cannot change)\n",
+     "csp customers billing set e0000000-0000-4000-8000-000000000001 --email ap@wingtiptoys.test --city Delft"},
+    {"customers", "remove-relationship", cmd_customers_remove_relationship, "ID [--yes]",
+     "Give up your reseller relationship with a customer.",
+     "  --yes                   do not ask; without a terminal on stdin the command\n"
+     "                          refuses (exit 2) unless --yes is given\n",
+     "csp customers remove-relationship e0000000-0000-4000-8000-000000000002 --yes"},
+    {"customers", "invite", cmd_customers_invite,
+     "[--provider MPN_OR_TENANT | --reseller MPN_OR_TENANT] [--mailto]",
+     "Get an invitation link for a new customer and a draft e-mail.",
+     "  --provider X            reseller: invite together with this provider of yours\n"
+     "  --reseller X            provider: invite for this reseller of yours\n"
+     "                          (neither: a direct-bill partner's own invitation)\n"
+     "  --mailto                print only the mailto: link of the draft e-mail\n",
+     "csp customers invite --provider 4200011"},
+    {"customers", "accept-invitation", cmd_customers_accept_invitation, "CODE_OR_URL",
+     "Accept a partner's invitation (customer admin); takes the link or its code.", NULL,
+     "csp customers accept-invitation 'http://127.0.0.1:7700/#/customer/invitations/accept?code=...'"},
+    {"customers", "extend", cmd_customers_extend, "ID --provider MPN_OR_TENANT --consent",
+     "Move a direct-bill customer to one of your indirect providers (admin_agent).",
+     "  --provider X            the indirect provider (PartnerID or tenant id)\n"
+     "  --consent               attest that the customer was informed and consented\n"
+     "                          (rule R-EXT-7); required\n",
+     "csp customers extend e0000000-0000-4000-8000-000000000001 --provider 4200011 --consent"},
+    {"customers", "providers", cmd_customers_providers, "ID",
+     "List a customer's indirect providers.", NULL,
+     "csp customers providers e0000000-0000-4000-8000-000000000001"},
+    {"agreements", "list", cmd_agreements_list,
+     "[--type MicrosoftCustomerAgreement|MicrosoftCloudAgreement|All]",
+     "List customer agreement templates (default type: MicrosoftCloudAgreement).",
+     "  --type T                agreement type\n",
+     "csp agreements list --type MicrosoftCustomerAgreement"},
+    {"agreements", "attest", cmd_agreements_attest,
+     "CUSTOMER --first-name F --last-name L --email E [--phone P] [--date RFC3339]",
+     "Attest that a customer accepted the Microsoft Customer Agreement.",
+     "  --first-name F          the customer contact who accepted: first name\n"
+     "  --last-name L           last name\n"
+     "  --email E               e-mail\n"
+     "  --phone P               phone number\n"
+     "  --date T                when it was accepted (RFC 3339); default: now (UTC)\n",
+     "csp agreements attest e0000000-0000-4000-8000-000000000002 --first-name Ana --last-name Peeters "
+     "--email ana@adatum.test"},
+    {"agreements", "show", cmd_agreements_show, "CUSTOMER",
+     "Show a customer's agreements and whether the MCA counts for you.", NULL,
+     "csp agreements show e0000000-0000-4000-8000-000000000002"},
+
     {"operator", "approve", cmd_operator_approve, "ENROLLMENT_ID",
      "Approve a pending enrollment (operator).", NULL, "csp operator approve 7e1f...-..."},
     {"operator", "reject", cmd_operator_reject, "ENROLLMENT_ID [--reason R]",

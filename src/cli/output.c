@@ -222,6 +222,50 @@ char *csp_fmt_yes_no(const json_t *value, const json_t *item)
     return csp_json_text(value);
 }
 
+/** Join the non-empty strings of parts with ", "; "-" when there are none. */
+static char *csp_join_parts(const char *const *parts, size_t n)
+{
+    char *acc = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!parts[i] || !*parts[i])
+            continue;
+        char *next = csp_xasprintf("%s%s%s", acc ? acc : "", acc ? ", " : "", parts[i]);
+        free(acc);
+        acc = next;
+    }
+    return acc ? acc : csp_xstrdup("-");
+}
+
+char *csp_fmt_address(const json_t *value, const json_t *item)
+{
+    (void)item;
+    const char *postal = csp_json_str(value, "postalCode", NULL);
+    const char *city = csp_json_str(value, "city", NULL);
+    char *place = csp_xasprintf("%s%s%s", postal ? postal : "", postal && city ? " " : "", city ? city : "");
+    const char *parts[] = {
+        csp_json_str(value, "addressLine1", NULL), csp_json_str(value, "addressLine2", NULL), place,
+        csp_json_str(value, "state", NULL), csp_json_str(value, "country", NULL),
+    };
+    char *text = csp_join_parts(parts, sizeof parts / sizeof parts[0]);
+    free(place);
+    return text;
+}
+
+char *csp_fmt_contact(const json_t *value, const json_t *item)
+{
+    (void)item;
+    const char *first = csp_json_str(value, "firstName", NULL);
+    const char *last = csp_json_str(value, "lastName", NULL);
+    const char *email = csp_json_str(value, "email", NULL);
+    char *name = csp_xasprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "");
+    char *who = email ? csp_xasprintf("%s%s<%s>", name, *name ? " " : "", email) : csp_xstrdup(name);
+    const char *parts[] = {who, csp_json_str(value, "phoneNumber", NULL)};
+    char *text = csp_join_parts(parts, sizeof parts / sizeof parts[0]);
+    free(who);
+    free(name);
+    return text;
+}
+
 /** Append "prefix.key value" rows for every scalar member of obj. */
 static void csp_flatten(const json_t *obj, const char *prefix, csp_cells *rows)
 {
@@ -297,12 +341,16 @@ int csp_show_fields(csp_ctx *ctx, const char *method, const char *path, const cs
     int rc = csp_call(ctx, method, path, query, body, CSP_AUTH_REQUIRED, &res);
     if (rc != 0)
         return rc;
-    if (ctx->json)
-        csp_print_json(res);
-    else
-        csp_print_fields(stdout, res, fields, nfields);
+    rc = csp_print_object(ctx, res, fields, nfields);
     json_decref(res);
-    return 0;
+    return rc;
+}
+
+int csp_print_object(const csp_ctx *ctx, const json_t *obj, const csp_column *fields, size_t nfields)
+{
+    if (ctx->json)
+        return csp_print_json(obj);
+    return csp_print_fields(stdout, obj, fields, nfields);
 }
 
 int csp_send_list(csp_ctx *ctx, const char *method, const char *path, const json_t *body,

@@ -100,6 +100,22 @@ void csp_field_rows(csp_cells *rows, const json_t *obj, const csp_column *fields
 /** Formatter: true → "yes", false → "no", otherwise as csp_json_text(). */
 char *csp_fmt_yes_no(const json_t *value, const json_t *item);
 
+/** Formatter: an address object on one line, "Herengracht 100, 1015 BS Amsterdam, NL". */
+char *csp_fmt_address(const json_t *value, const json_t *item);
+
+/**
+ * Formatter: a contact object ({firstName, lastName, email, phoneNumber}) on
+ * one line, "Daan de Vries <daan@...>, +31 20 555 0100".
+ */
+char *csp_fmt_contact(const json_t *value, const json_t *item);
+
+/**
+ * Print one object: with --json the raw document, otherwise the chosen
+ * fields (csp_print_fields) to stdout.
+ * @return 0.
+ */
+int csp_print_object(const csp_ctx *ctx, const json_t *obj, const csp_column *fields, size_t nfields);
+
 /**
  * Print one resource: with --json the raw document, otherwise a key/value
  * list of its scalar fields (nested objects flattened with dotted keys,

@@ -52,7 +52,8 @@ int cspd_mstate_parse(const char *s, enum cspd_mstate *out) {
 }
 
 static bool is_operator(const struct cspd_ctx *c) {
-  return c->who != NULL && c->who->kind == CSPD_TENANT_OPERATOR;
+  return c->who != NULL && c->who->kind == CSPD_TENANT_OPERATOR &&
+         (c->who->roles & CSPD_ROLE_OPERATOR);
 }
 
 static bool is_global_admin_of(const struct cspd_ctx *c, const char *tenant_id) {
@@ -217,6 +218,31 @@ int cspd_membership_set(struct cspd_ctx *c, const char *tenant_id, enum cspd_pro
   free(bt);
   free(at);
   return rc;
+}
+
+int cspd_membership_set_by_operator(struct cspd_ctx *c, const char *tenant_id,
+                                    enum cspd_program program, enum cspd_mstate state,
+                                    const char *reason) {
+  if (require_operator(c) != 0)
+    return -1;
+  struct cspd_location l;
+  int rc = OPS(c)->location_get(c->db, tenant_id, c->arena, &l);
+  if (rc != 0)
+    return cspd_store_fail(c, rc, CSPD_E_LOCATION_NOT_FOUND, 0);
+  enum cspd_mstate cur;
+  if ((rc = cspd_membership_state(c, tenant_id, program, &cur)) != 0)
+    return rc;
+  /* R-ENR-7: no back door either: a reseller that came through the
+   * transition stays one */
+  if (program == CSPD_PROG_INDIRECT_RESELLER && cur == CSPD_MS_ACTIVE && state != CSPD_MS_ACTIVE) {
+    struct cspd_enrollment e;
+    rc = OPS(c)->enrollment_get_by_tenant(c->db, tenant_id, program, c->arena, &e);
+    if (rc == 0)
+      return cspd_fail(c, CSPD_E_ENR_IRREVERSIBLE, NULL);
+    if (rc != CSPD_STORE_NOTFOUND)
+      return cspd_store_fail(c, rc, 0, 0);
+  }
+  return cspd_membership_set(c, tenant_id, program, state, reason ? reason : "set by the operator");
 }
 
 /* ---- rules -------------------------------------------------------------------------------- */
@@ -746,6 +772,9 @@ int cspd_enrollment_reject(struct cspd_ctx *c, const char *id, const char *reaso
       (rc = cspd_store_fail(c, OPS(c)->job_cancel(c->db, "enrollment_auto_approve", out->id,
                                                    c->now_ms),
                             0, 0)) != 0 ||
+      (rc = cspd_store_fail(c, OPS(c)->job_cancel(c->db, "incentive_invitation", out->id,
+                                                   c->now_ms),
+                            0, 0)) != 0 ||
       (rc = cspd_audit(c, "reject_enrollment", "Enrollment", out->id, NULL, reason)) != 0 ||
       (rc = cspd_event(c, out->tenant_id, "enrollment-rejected",
                        cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) !=
@@ -969,6 +998,12 @@ int cspd_invitation_accept(struct cspd_ctx *c, const char *id, struct cspd_invit
   if ((rc = OPS(c)->location_get(c->db, out->provider_tenant_id, c->arena, &prov)) != 0 ||
       (rc = OPS(c)->location_get(c->db, c->who->tenant_id, c->arena, &res)) != 0)
     return cspd_store_fail(c, rc, CSPD_E_LOCATION_NOT_FOUND, 0);
+  enum cspd_mstate pst;
+  if ((rc = cspd_membership_state(c, prov.tenant_id, CSPD_PROG_INDIRECT_PROVIDER, &pst)) != 0)
+    return rc;
+  if (pst != CSPD_MS_ACTIVE) /* the provider is no longer an active provider */
+    return cspd_fail(c, CSPD_E_PRT_NOT_PROVIDER, "(the inviting provider is %s)",
+                     mstate_names[pst]);
   /* R-REG-2 */
   if (strcmp(market_of_location(&res), market_of_location(&prov)) != 0)
     return cspd_fail(c, CSPD_E_REG_CROSS_MARKET, "(provider in %s, reseller in %s)",
@@ -1229,6 +1264,7 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, j
       if (rc != 0)
         break;
       json_t *changed = json_array();
+      bool org_told = false; /* the global account hears once per evaluation */
       for (int k = 0; k < nl && rc == 0; k++) {
         enum cspd_mstate want = st[k];
         if (st[k] == CSPD_MS_ACTIVE && !meets)
@@ -1272,9 +1308,11 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, j
                              locs[k].company_name)) != 0 ||
             (rc = cspd_notify(c, locs[k].tenant_id, locs[k].contact.email, ev, subj, body)) != 0)
           break;
-        if (org_email != NULL &&
-            (locs[k].contact.email == NULL || strcasecmp(org_email, locs[k].contact.email) != 0))
+        if (org_email != NULL && !org_told &&
+            (locs[k].contact.email == NULL || strcasecmp(org_email, locs[k].contact.email) != 0)) {
           rc = cspd_notify(c, locs[k].tenant_id, org_email, ev, subj, body);
+          org_told = true;
+        }
         json_array_append_new(changed, json_pack("{s:s, s:s}", "tenantId", locs[k].tenant_id,
                                                  "state", mstate_names[want]));
       }
@@ -1346,6 +1384,8 @@ static int job_incentive(struct cspd_ctx *c, const char *enrollment_id) {
     return 0; /* the partner was reset meanwhile */
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
+  if (e.state == CSPD_MS_REJECTED)
+    return 0; /* no incentive invitation for a rejected enrollment */
   struct cspd_location l;
   if ((rc = OPS(c)->location_get(c->db, e.tenant_id, c->arena, &l)) != 0)
     return rc == CSPD_STORE_NOTFOUND ? 0 : cspd_store_fail(c, rc, 0, 0);

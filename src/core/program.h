@@ -47,6 +47,12 @@ int cspd_membership_state(struct cspd_ctx *c, const char *tenant_id, enum cspd_p
 int cspd_membership_set(struct cspd_ctx *c, const char *tenant_id, enum cspd_program program,
                         enum cspd_mstate state, const char *reason);
 
+/** The operator onboards a tenant into a program or changes its state;
+ * refuses to undo a transition (R-ENR-7). */
+int cspd_membership_set_by_operator(struct cspd_ctx *c, const char *tenant_id,
+                                    enum cspd_program program, enum cspd_mstate state,
+                                    const char *reason);
+
 /* ---- rule checks used by transacting operations ----------------------------------- */
 
 /** R-MPA-1: @a tenant_id has signed the MPA. */

@@ -54,21 +54,7 @@ int h_operator_memberships_put(struct cspd_req *r) {
   char tid[37];
   if (cspd_guid_normalize(tenant, tid) != 0)
     return cspd_fail(&r->ctx, CSPD_E_BAD_GUID, "tenantId");
-  struct cspd_location l;
-  int rc = cspd_db_ops(r->ctx.db)->location_get(r->ctx.db, tid, r->arena, &l);
-  if (rc != 0)
-    return cspd_store_fail(&r->ctx, rc, CSPD_E_LOCATION_NOT_FOUND, 0);
-  /* R-ENR-7: no operator back door either: an active indirect reseller
-   * that came through the transition stays one */
-  enum cspd_mstate cur;
-  if ((rc = cspd_membership_state(&r->ctx, tid, p, &cur)) != 0)
-    return rc;
-  if (p == CSPD_PROG_INDIRECT_RESELLER && cur == CSPD_MS_ACTIVE && st != CSPD_MS_ACTIVE) {
-    struct cspd_enrollment e;
-    if (cspd_db_ops(r->ctx.db)->enrollment_get_by_tenant(r->ctx.db, tid, p, r->arena, &e) == 0)
-      return cspd_fail(&r->ctx, CSPD_E_ENR_IRREVERSIBLE, NULL);
-  }
-  rc = cspd_membership_set(&r->ctx, tid, p, st, reason ? reason : "set by the operator");
+  int rc = cspd_membership_set_by_operator(&r->ctx, tid, p, st, reason);
   if (rc != 0)
     return rc;
   return cspd_reply_json(r, 200,

@@ -489,8 +489,8 @@ struct cspd_store_ops {
   int (*job_cancel)(struct cspd_db *db, const char *kind, const char *ref, int64_t now_ms);
   int (*notification_insert)(struct cspd_db *db, const struct cspd_notification *in);
   int (*notification_update)(struct cspd_db *db, const struct cspd_notification *in);
-  /** Notifications of @a tenant_id (NULL: all), newest first, before id
-   * @a before ("" from the newest). */
+  /** Notifications of @a tenant_id (NULL: all), oldest first (ids are
+   * time-ordered), after id @a after ("" from the start). */
   int (*notification_list)(struct cspd_db *db, const char *tenant_id, const char *after,
                            int limit, struct cspd_arena *a, struct cspd_notification **out,
                            int *n);
