@@ -17,6 +17,7 @@
 #include "output.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,8 +157,9 @@ static int csp_print_customer(const csp_ctx *ctx, const json_t *customer)
         return csp_print_json(customer);
     csp_cells rows = {0};
     csp_field_rows(&rows, customer, customer_fields, ARRAY_LEN(customer_fields));
-    csp_field_rows(&rows, json_object_get(customer, "capabilities"), capability_fields,
-                   ARRAY_LEN(capability_fields));
+    const json_t *capabilities = json_object_get(customer, "capabilities"); /* partners only */
+    if (capabilities)
+        csp_field_rows(&rows, capabilities, capability_fields, ARRAY_LEN(capability_fields));
     csp_table(stdout, NULL, 2, (const char *const *)rows.v, rows.n / 2, 0);
     csp_cells_free(&rows);
     return 0;
@@ -220,6 +222,13 @@ int cmd_customers_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **
         return rc;
     if (!domain || !company || !email || !country)
         return csp_usage_error(cmd, "--domain, --company, --email and --country are required");
+    /* ISO 3166 codes are upper case; the billing address keeps what is sent. */
+    char cc[3] = {0};
+    if (strlen(country) == 2 && isalpha((unsigned char)country[0]) && isalpha((unsigned char)country[1])) {
+        cc[0] = (char)toupper((unsigned char)country[0]);
+        cc[1] = (char)toupper((unsigned char)country[1]);
+        country = cc;
+    }
 
     json_t *body = json_pack("{s:{s:s}, s:{s:s, s:s, s:{s:s, s:s*, s:s*, s:s*}}, s:s*, s:s*}",
                              "companyProfile", "domain", domain,

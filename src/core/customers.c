@@ -367,8 +367,7 @@ int cspd_customer_billing_update(struct cspd_ctx *c, struct cspd_customer *cu,
     if ((rc = cspd_customer_holding(c, cu->tenant_id, c->who->tenant_id, &h)) != 0)
       return rc;
     if (!h.direct && !h.reseller) /* the provider sees a copy (R-EXT-4), it does not edit */
-      return cspd_fail(c, CSPD_E_TENANT_FORBIDDEN,
-                       "only the partner managing the customer edits its billing profile");
+      return cspd_fail(c, CSPD_E_EXT_BILLING_READ_ONLY, NULL);
   }
   const char *before = cu->billing_json;
   cu->billing_json = billing_json;
@@ -489,6 +488,11 @@ int cspd_customer_invitation(struct cspd_ctx *c, const char *reseller, const cha
       who_name = cspd_arena_printf(c->arena, "%s and %s", other.company_name, meloc.company_name);
   } else {
     /* a direct reseller relationship request: R-DB-2 refuses a restricted tenant */
+    enum cspd_mstate db;
+    if ((rc = cspd_membership_state(c, me, CSPD_PROG_DIRECT_BILL, &db)) != 0)
+      return rc;
+    if (db == CSPD_MS_NONE || db == CSPD_MS_PENDING || db == CSPD_MS_REJECTED)
+      return cspd_fail(c, CSPD_E_CUS_INVITE_NEEDS_PROVIDER, NULL);
     if ((rc = cspd_rule_direct_bill_unrestricted(c, me)) != 0 || (rc = cspd_rule_mpa(c, me)) != 0)
       return rc;
     out->partner_tenant_id = me;
@@ -554,9 +558,12 @@ int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code,
         (rc = cspd_rule_self_dealing(c, cust, b, CSPD_CREL_PROVIDER)) != 0)
       return rc;
     /* R-CUS-2: both relationships in one step; R-CUS-3: delegated admin for
-     * the reseller, the provider can order */
-    if ((rc = add_rel(c, cust, a, CSPD_CREL_RESELLER, "invitation", b, true)) != 0 ||
-        (rc = add_rel(c, cust, b, CSPD_CREL_PROVIDER, "invitation", a, false)) != 0)
+     * the reseller, the provider can order. A provider already holding the
+     * customer (an extension, another reseller) keeps its relationship. */
+    struct cspd_holding ph;
+    if ((rc = cspd_customer_holding(c, cust, b, &ph)) != 0 ||
+        (rc = add_rel(c, cust, a, CSPD_CREL_RESELLER, "invitation", b, true)) != 0 ||
+        (!ph.provider && (rc = add_rel(c, cust, b, CSPD_CREL_PROVIDER, "invitation", a, false)) != 0))
       return rc;
     out->reseller_tenant_id = cspd_arena_strdup(c->arena, a);
     out->partner_tenant_id = cspd_arena_strdup(c->arena, b);

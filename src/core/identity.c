@@ -268,6 +268,7 @@ int cspd_customer_create(struct cspd_ctx *c, const struct cspd_customer_input *i
   out->domain = cspd_arena_strdup(c->arena, in->domain);
   memcpy(out->country, mc->country, 3);
   out->version = 1;
+  out->billing_version = 1;
   out->created_ms = c->now_ms;
   struct cspd_tenant t = {.kind = CSPD_TENANT_CUSTOMER,
                           .name = out->company_name,

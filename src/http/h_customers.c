@@ -52,7 +52,11 @@ static int billing_normalize(struct cspd_req *r, const json_t *in, const char *p
     json_decref(addr);
     return -1;
   }
-  *country = cspd_arena_strdup(r->arena, json_string_value(json_object_get(addr, "country")));
+  char *cc = cspd_arena_strdup(r->arena, json_string_value(json_object_get(addr, "country")));
+  for (char *p = cc; *p; p++)
+    *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+  json_object_set_new(addr, "country", json_string(cc)); /* ISO codes upper case */
+  *country = cc;
   json_object_set_new(doc, "defaultAddress", addr);
   char *txt = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
   json_decref(doc);
