@@ -139,8 +139,10 @@ int cspd_rule_self_dealing(struct cspd_ctx *c, const char *customer_id, const ch
   /* R-SELF-1: not to itself or its affiliates */
   if (strcmp(org, cu.owner_org_id) == 0)
     return cspd_fail(c, CSPD_E_SELF_DEALING, NULL);
-  /* R-SELF-3: an organization reselling through provider P is not P's end customer */
-  if (role == CSPD_CREL_PROVIDER) {
+  /* R-SELF-3: an organization reselling through provider P is not P's end
+   * customer -- whatever role P would hold */
+  (void)role;
+  {
     struct cspd_location *locs;
     int n;
     rc = OPS(c)->location_list(c->db, cu.owner_org_id, "", 500, c->arena, &locs, &n);
@@ -495,7 +497,7 @@ int cspd_customer_invitation(struct cspd_ctx *c, const char *reseller, const cha
       return cspd_fail(c, CSPD_E_CUS_INVITE_NEEDS_PROVIDER, NULL);
     if ((rc = cspd_rule_direct_bill_unrestricted(c, me)) != 0 || (rc = cspd_rule_mpa(c, me)) != 0)
       return rc;
-    out->partner_tenant_id = me;
+    out->partner_tenant_id = cspd_arena_strdup(c->arena, me);
     payload = cspd_arena_printf(c->arena, "d|%s", me);
   }
   out->code = sign_code(c, payload);
@@ -657,6 +659,9 @@ int cspd_relationship_extend(struct cspd_ctx *c, const char *customer_id, const 
   /* R-EXT-7: the customer was informed and consented */
   if (!consent_attested)
     return cspd_fail(c, CSPD_E_EXT_CONSENT_REQUIRED, NULL);
+  /* R-MPA-1: no new customer relationships for unsigned partners */
+  if ((rc = cspd_rule_mpa(c, me)) != 0 || (rc = cspd_rule_mpa(c, pl.tenant_id)) != 0)
+    return rc;
   struct cspd_holding ph;
   if ((rc = cspd_customer_holding(c, cu.tenant_id, pl.tenant_id, &ph)) != 0)
     return rc;
