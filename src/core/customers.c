@@ -277,9 +277,13 @@ int cspd_customer_create_by_partner(struct cspd_ctx *c, const struct cspd_custom
     if ((rc = cspd_rule_mpa(c, me)) != 0 ||                                  /* R-MPA-1 */
         (rc = cspd_rule_provider_for_reseller_mpa(c, res.tenant_id)) != 0) /* R-MPA-3 */
       return rc;
-  } else if (db == CSPD_MS_ACTIVE || prov == CSPD_MS_ACTIVE) {
+  } else if (db == CSPD_MS_ACTIVE) {
     if ((rc = cspd_rule_mpa(c, me)) != 0) /* R-MPA-1 */
       return rc;
+  } else if (prov == CSPD_MS_ACTIVE) {
+    /* an indirect provider sells through its resellers: it names one */
+    return cspd_fail(c, CSPD_E_CUS_NOT_PROVIDERS_RESELLER,
+                     "(an indirect provider names the reseller in associatedPartnerId)");
   } else if (db == CSPD_MS_RESTRICTED) {
     return cspd_fail(c, CSPD_E_DB_RESTRICTED, "(creating customer tenants)"); /* R-DB-2 */
   } else {
@@ -330,7 +334,7 @@ int cspd_customer_create_by_partner(struct cspd_ctx *c, const struct cspd_custom
     if ((rc = cspd_rule_self_dealing(c, out->tenant_id, me, CSPD_CREL_PROVIDER)) != 0 ||
         (rc = cspd_rule_self_dealing(c, out->tenant_id, res.tenant_id, CSPD_CREL_RESELLER)) != 0 ||
         (rc = add_rel(c, out->tenant_id, me, CSPD_CREL_PROVIDER, "created", res.tenant_id,
-                      false)) != 0 ||
+                      true)) != 0 ||
         (rc = add_rel(c, out->tenant_id, res.tenant_id, CSPD_CREL_RESELLER, "created", me, true)) !=
             0)
       return rc;
@@ -408,8 +412,8 @@ int cspd_customer_remove_relationship(struct cspd_ctx *c, const char *customer_i
   }
   if (removed == 0)
     return cspd_fail(c, CSPD_E_CUS_NO_RELATIONSHIP, NULL);
-  return cspd_audit(c, "remove_reseller_relationship", "Customer", cu.tenant_id, NULL,
-                    c->who->tenant_id);
+  return cspd_audit(c, "remove_reseller_relationship", "Customer", cu.tenant_id,
+                    c->who->tenant_id, NULL);
 }
 
 /* ---- invitations ------------------------------------------------------------------------- */
@@ -560,12 +564,13 @@ int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code,
         (rc = cspd_rule_self_dealing(c, cust, b, CSPD_CREL_PROVIDER)) != 0)
       return rc;
     /* R-CUS-2: both relationships in one step; R-CUS-3: delegated admin for
-     * the reseller, the provider can order. A provider already holding the
-     * customer (an extension, another reseller) keeps its relationship. */
+     * the reseller, the provider can order -- and, unlike an extension
+     * (R-EXT-5), this path gives the provider delegated admin rights too. A
+     * provider already holding the customer keeps its relationship. */
     struct cspd_holding ph;
     if ((rc = cspd_customer_holding(c, cust, b, &ph)) != 0 ||
         (rc = add_rel(c, cust, a, CSPD_CREL_RESELLER, "invitation", b, true)) != 0 ||
-        (!ph.provider && (rc = add_rel(c, cust, b, CSPD_CREL_PROVIDER, "invitation", a, false)) != 0))
+        (!ph.provider && (rc = add_rel(c, cust, b, CSPD_CREL_PROVIDER, "invitation", a, true)) != 0))
       return rc;
     out->reseller_tenant_id = cspd_arena_strdup(c->arena, a);
     out->partner_tenant_id = cspd_arena_strdup(c->arena, b);

@@ -60,8 +60,7 @@ int h_cspd_errors(struct cspd_req *r) {
       json_object_set_new(it, "remedy", json_string(e->remedy));
     json_array_append_new(items, it);
   }
-  struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
-  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+  return cspd_reply_list(r, items);
 }
 
 /* GET /_cspd/journal[?size=N]: the last requests, newest first (sandbox). */

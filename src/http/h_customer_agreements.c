@@ -34,8 +34,7 @@ int h_agreements_get(struct cspd_req *r) {
                      "agreementType must be MicrosoftCustomerAgreement, MicrosoftCloudAgreement "
                      "or All");
   }
-  struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
-  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+  return cspd_reply_list(r, items);
 }
 
 static json_t *render(struct cspd_req *r, const struct cspd_cagreement *g) {
@@ -98,8 +97,7 @@ int h_customer_agreements_get(struct cspd_req *r) {
       continue; /* another partner's attestation */
     json_array_append_new(items, render(r, &ag[i]));
   }
-  struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
-  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+  return cspd_reply_list(r, items);
 }
 
 /* GET /v1/customers/{id}/directSignedMicrosoftCustomerAgreementStatus */

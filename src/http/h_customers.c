@@ -334,6 +334,5 @@ int h_customer_relationships_get(struct cspd_req *r) {
       json_object_set_new(it, "via", json_string(rels[i].via_tenant_id));
     json_array_append_new(items, it);
   }
-  struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
-  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+  return cspd_reply_list(r, items);
 }

@@ -32,6 +32,5 @@ int h_markets_get(struct cspd_req *r) {
       json_array_append_new(curs, json_string(all[i].currency));
   }
   json_decref(by_name);
-  struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
-  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+  return cspd_reply_list(r, items);
 }

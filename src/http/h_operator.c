@@ -161,8 +161,7 @@ int h_operator_fxrates_get(struct cspd_req *r) {
                                            rows[i].exponent, "updatedDate",
                                            cspd_iso(r, rows[i].updated_ms)));
   }
-  struct cspd_page pg = {.size = n, .after = ""};
-  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, NULL));
+  return cspd_reply_list(r, items);
 }
 
 /* PUT /v1/operator/fxrates {"rates":[{"currency","usdPerUnit":"1.08","minorUnitDigits"?}]}

@@ -32,8 +32,10 @@ static int providers_reply(struct cspd_req *r, const char *customer, int status)
                          rels[i].delegated_admin, "attributes", "objectType",
                          "IndirectProvider"));
   }
-  struct cspd_page pg = {.size = (int)json_array_size(items), .after = ""};
-  return cspd_reply_json(r, status, cspd_collection(r, items, &pg, NULL));
+  rc = cspd_reply_list(r, items);
+  if (rc == 0)
+    r->status = status;
+  return rc;
 }
 
 int h_relationshipextensions_post(struct cspd_req *r) {

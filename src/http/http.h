@@ -175,6 +175,10 @@ int cspd_page_read(struct cspd_req *r, int default_size, struct cspd_page *out);
 json_t *cspd_collection(struct cspd_req *r, json_t *items, const struct cspd_page *pg,
                         const char *next_key);
 
+/** Reply 200 with a page of @a all (stolen): for short lists computed in
+ * full, paged by position with ?size= and the continuation token. */
+int cspd_reply_list(struct cspd_req *r, json_t *all);
+
 /** "attributes" object: objectType and optional etag. */
 json_t *cspd_attributes(const char *object_type, int64_t version);
 /** Link object {"uri","method","headers":[]}. */

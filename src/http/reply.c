@@ -275,3 +275,30 @@ int cspd_check_if_match(struct cspd_req *r, int64_t version) {
 void cspd_set_etag(struct cspd_req *r, int64_t version) {
   r->etag = cspd_arena_printf(r->arena, "\"%lld\"", (long long)version);
 }
+
+int cspd_reply_list(struct cspd_req *r, json_t *all) {
+  struct cspd_page pg;
+  if (cspd_page_read(r, 100, &pg) != 0) {
+    json_decref(all);
+    return -1;
+  }
+  /* small, computed lists page by position: the continuation key is the
+   * index of the last item returned */
+  size_t start = 0;
+  if (pg.after[0] != '\0') {
+    char *end;
+    unsigned long v = strtoul(pg.after, &end, 10);
+    if (*end != '\0' || v >= json_array_size(all)) {
+      json_decref(all);
+      return cspd_fail(&r->ctx, CSPD_E_BAD_CONTINUATION, NULL);
+    }
+    start = v + 1;
+  }
+  json_t *items = json_array();
+  size_t n = json_array_size(all), i;
+  for (i = start; i < n && json_array_size(items) < (size_t)pg.size; i++)
+    json_array_append(items, json_array_get(all, i));
+  const char *next = i < n ? cspd_arena_printf(r->arena, "%zu", i - 1) : NULL;
+  json_decref(all);
+  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, next));
+}

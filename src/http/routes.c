@@ -57,7 +57,7 @@ struct cspd_route cspd_routes[] = {
      "An invitation link and draft e-mail for a customer (?indirectResellerId= or "
      "?indirectProviderId= for an indirect reseller invitation)",
      "RelationshipRequest"},
-    {"POST", "/v1/customers/relationshiprequests/accept", h_relationshiprequests_accept, W, CA,
+    {"POST", "/v1/customers/relationshiprequests/accept", h_relationshiprequests_accept, W, 0,
      "customers", "A customer admin accepts an invitation (its code)",
      "RelationshipRequestAcceptance"},
     {"POST", "/v1/customers", h_customers_post, W, GA | AA | SA, "customers",
@@ -80,7 +80,7 @@ struct cspd_route cspd_routes[] = {
      "customers", "Every partner holding a reseller relationship with the customer",
      "Collection"},
     {"POST", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_post,
-     W, AA, "customers",
+     W, PA, "customers",
      "Extend the reseller relationship of a direct-bill customer to an indirect provider",
      "Collection"},
     {"GET", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_get, R,

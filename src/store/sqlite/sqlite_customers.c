@@ -57,9 +57,12 @@ int sq_customer_list(struct cspd_db *db, const struct cspd_customer_filter *f, c
           "  r.state = 'active')) AND "
           "(?3 IS NULL OR c.company_name LIKE ?3 ESCAPE '\\') AND "
           "(?4 IS NULL OR c.domain LIKE ?4 ESCAPE '\\') AND "
+          /* IndirectReseller: the reseller holds the customer, or the listing
+           * provider holds it for that reseller (extension or invitation) */
           "(?5 IS NULL OR EXISTS (SELECT 1 FROM customer_relationships r WHERE "
-          "  r.customer_tenant_id = c.tenant_id AND r.partner_tenant_id = ?5 AND "
-          "  r.role = 'reseller' AND r.state = 'active')) "
+          "  r.customer_tenant_id = c.tenant_id AND r.state = 'active' AND "
+          "  ((r.partner_tenant_id = ?5 AND r.role = 'reseller') OR "
+          "   (r.role = 'provider' AND r.via_tenant_id = ?5 AND r.partner_tenant_id = ?2)))) "
           "ORDER BY c.tenant_id LIMIT ?6");
   sq_bind_text(s, 1, after ? after : "");
   sq_bind_text(s, 2, f->partner_tenant_id);
