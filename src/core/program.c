@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "commerce.h"
 #include "events.h"
 #include "identity.h"
 #include "json.h"
@@ -1430,8 +1431,20 @@ int cspd_jobs_run_one(struct cspd_ctx *c) {
   } else if (strcmp(j.kind, "incentive_invitation") == 0) {
     rc = job_incentive(c, j.ref);
   } else if (strcmp(j.kind, "directbill_evaluate") == 0) {
+    /* the month closes: invoice the month before (its revenue feeds R-DB-1),
+     * then evaluate the requirement */
     json_t *report = NULL;
-    rc = cspd_directbill_evaluate(c, j.due_ms, true, &report);
+    char prev[8];
+    period_of(j.due_ms, -1, prev);
+    int64_t prev_ms = 0;
+    char buf[16];
+    snprintf(buf, sizeof buf, "%s-01", prev);
+    cspd_time_parse(buf, &prev_ms);
+    rc = cspd_billing_run(c, prev_ms, &report);
+    json_decref(report);
+    report = NULL;
+    if (rc == 0)
+      rc = cspd_directbill_evaluate(c, j.due_ms, true, &report);
     json_decref(report);
     if (rc == 0)
       rc = cspd_store_fail(c, OPS(c)->job_schedule(c->db, "directbill_evaluate", "monthly",

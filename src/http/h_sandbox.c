@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/commerce.h"
 #include "../core/fixtures.h"
 #include "../core/identity.h"
 #include "../core/json.h"
@@ -138,7 +139,8 @@ static int reset_apply(struct cspd_ctx *c, struct reset_job *j) {
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
   c->now_ms = cspd_wall_ms(); /* the world restarts at the real time */
-  if ((rc = cspd_fx_seed_defaults(c)) != 0 || (rc = cspd_jobs_ensure_monthly(c)) != 0)
+  if ((rc = cspd_fx_seed_defaults(c)) != 0 || (rc = cspd_jobs_ensure_monthly(c)) != 0 ||
+      (rc = cspd_catalog_seed_default(c)) != 0)
     return rc;
   if (j->demo != NULL) {
     const struct cspd_principal *who = c->who;

@@ -21,6 +21,7 @@
 #include "../core/markets.h"
 #include "../core/util.h"
 #include "../http/http.h"
+#include "../core/commerce.h"
 #include "../core/events.h"
 #include "../core/program.h"
 #include "../store/store.h"
@@ -298,7 +299,8 @@ static int boot_fn(struct cspd_db *db, void *cls) {
   }
   /* the shipped exchange rates, and the monthly direct-bill evaluation */
   struct cspd_ctx c = {.db = db, .arena = b->arena, .now_ms = cspd_clock_now()};
-  if ((rc = cspd_fx_seed_defaults(&c)) != 0 || (rc = cspd_jobs_ensure_monthly(&c)) != 0) {
+  if ((rc = cspd_fx_seed_defaults(&c)) != 0 || (rc = cspd_jobs_ensure_monthly(&c)) != 0 ||
+      (rc = cspd_catalog_seed_default(&c)) != 0) {
     cspd_log("error", "%s %s", cspd_error_info(c.err.id)->description,
             c.err.detail ? c.err.detail : "");
     return rc;

@@ -311,6 +311,72 @@ struct cspd_audit_row {
   struct cspd_audit rec;
 };
 
+struct cspd_order {
+  cspd_guid id;
+  cspd_guid customer_tenant_id;
+  cspd_guid partner_tenant_id; /* the buyer: the direct-bill partner or the provider */
+  const char *reference_customer_id;
+  const char *billing_cycle;
+  const char *status;
+  const char *source; /* order, transfer */
+  int64_t created_ms;
+};
+
+struct cspd_subscription {
+  cspd_guid id;
+  cspd_guid customer_tenant_id;
+  const char *order_id;
+  int line_item_number;
+  const char *offer_id, *offer_name, *friendly_name;
+  int64_t quantity;
+  const char *unit_type;
+  const char *parent_subscription_id; /* add-ons */
+  const char *status; /* active, suspended, deleted, expired, pending, disabled */
+  bool auto_renew;
+  const char *billing_type;   /* license, usage, none */
+  const char *billing_cycle;  /* monthly, annual, none */
+  const char *transfer_class; /* R-ORD-1 */
+  const char *partner_id_on_record;
+  cspd_guid holder_tenant_id; /* who is billed */
+  const char *reseller_tenant_id;
+  const char *entitlement_id;
+  char currency[4];
+  int64_t unit_price_minor;
+  int64_t created_ms, effective_start_ms, commitment_end_ms;
+  bool listed;
+  int64_t version;
+};
+
+struct cspd_sub_filter {
+  const char *customer_tenant_id; /* required */
+  const char *order_id;
+  const char *partner_id_on_record;
+  const char *parent_subscription_id;
+  const char *visible_to; /* holder or reseller tenant; NULL: all */
+  bool include_unlisted;
+};
+
+struct cspd_sub_change {
+  int64_t at_ms;
+  const char *status;
+  int64_t quantity;
+};
+
+struct cspd_invoice {
+  cspd_guid id;
+  cspd_guid billed_tenant_id;
+  char period[8];
+  char currency[4];
+  int64_t total_minor, start_ms, end_ms, created_ms;
+};
+
+struct cspd_invoice_line {
+  cspd_guid invoice_id;
+  int line;
+  const char *customer_tenant_id, *customer_name, *subscription_id, *offer_id, *offer_name, *kind;
+  int64_t quantity, start_ms, end_ms, unit_price_minor, amount_minor;
+};
+
 /** Which side of a partnership the listing tenant is on. */
 enum cspd_partnership_side {
   CSPD_SIDE_PROVIDER, /* list resellers of the tenant */
@@ -476,6 +542,44 @@ struct cspd_store_ops {
   int (*fx_get)(struct cspd_db *db, const char *currency, struct cspd_fx_rate *out);
   int (*fx_put)(struct cspd_db *db, const struct cspd_fx_rate *in);
   int (*fx_list)(struct cspd_db *db, struct cspd_arena *a, struct cspd_fx_rate **out, int *n);
+
+  /* --- commerce (sqlite_commerce.c) ------------------------------------------ */
+  /** Replace the whole catalog: @a n offers (ids, JSON documents). */
+  int (*offer_replace)(struct cspd_db *db, const char *const *ids, const char *const *docs, int n);
+  int (*offer_get)(struct cspd_db *db, const char *id, struct cspd_arena *a, char **doc);
+  /** Every offer document in catalog order. */
+  int (*offer_list)(struct cspd_db *db, struct cspd_arena *a, char ***docs, int *n);
+  int (*order_insert)(struct cspd_db *db, const struct cspd_order *in);
+  int (*order_get)(struct cspd_db *db, const char *customer, const char *id, struct cspd_arena *a,
+                   struct cspd_order *out);
+  int (*order_list)(struct cspd_db *db, const char *customer, const char *after, int limit,
+                    struct cspd_arena *a, struct cspd_order **out, int *n);
+  int (*sub_insert)(struct cspd_db *db, const struct cspd_subscription *in);
+  int (*sub_update)(struct cspd_db *db, const struct cspd_subscription *in);
+  int (*sub_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                 struct cspd_subscription *out);
+  int (*sub_list)(struct cspd_db *db, const struct cspd_sub_filter *f, const char *after,
+                  int limit, struct cspd_arena *a, struct cspd_subscription **out, int *n);
+  /** Every subscription created before @a before_ms, by id after @a after (billing). */
+  int (*sub_list_all)(struct cspd_db *db, int64_t before_ms, const char *after, int limit,
+                      struct cspd_arena *a, struct cspd_subscription **out, int *n);
+  int (*sub_history_add)(struct cspd_db *db, const char *sub_id, const struct cspd_sub_change *c);
+  int (*sub_history)(struct cspd_db *db, const char *sub_id, struct cspd_arena *a,
+                     struct cspd_sub_change **out, int *n);
+  int (*usage_insert)(struct cspd_db *db, const char *sub_id, int64_t usage_ms,
+                      int64_t amount_minor, const char *resource, int64_t created_ms);
+  /** Sum of usage with @a from_ms <= usage_ms < @a to_ms. */
+  int (*usage_sum)(struct cspd_db *db, const char *sub_id, int64_t from_ms, int64_t to_ms,
+                   int64_t *amount_minor);
+  int (*invoice_insert)(struct cspd_db *db, const struct cspd_invoice *in);
+  int (*invoice_line_insert)(struct cspd_db *db, const struct cspd_invoice_line *in);
+  int (*invoice_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
+                     struct cspd_invoice *out);
+  /** Invoices of @a billed (NULL: all), by id after @a after. */
+  int (*invoice_list)(struct cspd_db *db, const char *billed, const char *after, int limit,
+                      struct cspd_arena *a, struct cspd_invoice **out, int *n);
+  int (*invoice_lines)(struct cspd_db *db, const char *invoice_id, struct cspd_arena *a,
+                       struct cspd_invoice_line **out, int *n);
 
   /* --- jobs, notifications, webhooks (sqlite_events.c) ---------------------- */
   /** Schedule (kind, ref) at @a due_ms; replaces a pending job of the same

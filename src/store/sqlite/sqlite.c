@@ -69,8 +69,11 @@ enum stmt_id {
   ST_RESET_NOTIFICATIONS,
   ST_RESET_JOBS,
   ST_RESET_FX,
+  ST_RESET_OFFERS,
   ST_RESET_SETTINGS,
   ST_RESET_ORG_NOTIFICATIONS,
+  ST_RESET_ORG_SUBS,
+  ST_RESET_ORG_ORDERS,
   ST_RESET_ORG_TENANTS,
   ST_RESET_ORG,
   ST__COUNT
@@ -157,10 +160,15 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_RESET_NOTIFICATIONS] = "DELETE FROM notifications",
     [ST_RESET_JOBS] = "DELETE FROM jobs",
     [ST_RESET_FX] = "DELETE FROM fx_rates",
+    [ST_RESET_OFFERS] = "DELETE FROM offers",
     /* the signing key stays (tokens survive a reset); the rest starts anew */
     [ST_RESET_SETTINGS] = "DELETE FROM settings WHERE key NOT IN ('signing_key', 'demo_seeded')",
     [ST_RESET_ORG_NOTIFICATIONS] = "DELETE FROM notifications WHERE tenant_id IN "
                                    "(SELECT tenant_id FROM partner_locations WHERE org_id = ?1)",
+    [ST_RESET_ORG_SUBS] = "DELETE FROM subscriptions WHERE holder_tenant_id IN "
+                          "(SELECT tenant_id FROM partner_locations WHERE org_id = ?1)",
+    [ST_RESET_ORG_ORDERS] = "DELETE FROM orders WHERE partner_tenant_id IN "
+                            "(SELECT tenant_id FROM partner_locations WHERE org_id = ?1)",
     [ST_RESET_ORG_TENANTS] = "DELETE FROM tenants WHERE id IN "
                              "(SELECT tenant_id FROM partner_locations WHERE org_id = ?1)",
     [ST_RESET_ORG] = "DELETE FROM partner_orgs WHERE id = ?1",
@@ -916,7 +924,7 @@ static int sq_reset_all(struct cspd_db *db) {
       ST_RESET_ALL_TENANTS,  ST_RESET_ALL_ORGS,      ST_RESET_ALL_IDEM,
       ST_RESET_ALL_AUDIT,    ST_RESET_SANDBOX_USERS, ST_RESET_SANDBOX_APPS,
       ST_RESET_NOTIFICATIONS, ST_RESET_JOBS,         ST_RESET_FX,
-      ST_RESET_SETTINGS};
+      ST_RESET_OFFERS,        ST_RESET_SETTINGS};
   for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
     sqlite3_stmt *s = stmt(db, seq[i]);
     if (s == NULL)
@@ -929,13 +937,18 @@ static int sq_reset_all(struct cspd_db *db) {
 }
 
 static int sq_reset_org(struct cspd_db *db, const char *org_id) {
-  sqlite3_stmt *s = stmt(db, ST_RESET_ORG_NOTIFICATIONS);
-  if (s == NULL)
-    return CSPD_STORE_ERROR;
-  sq_bind_text(s, 1, org_id);
-  int rc0 = sq_exec(db, s, "reset_org_notifications");
-  if (rc0 != 0)
-    return rc0;
+  static const enum stmt_id first[] = {ST_RESET_ORG_NOTIFICATIONS, ST_RESET_ORG_SUBS,
+                                       ST_RESET_ORG_ORDERS};
+  sqlite3_stmt *s;
+  for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+    s = stmt(db, first[i]);
+    if (s == NULL)
+      return CSPD_STORE_ERROR;
+    sq_bind_text(s, 1, org_id);
+    int rc0 = sq_exec(db, s, "reset_org");
+    if (rc0 != 0)
+      return rc0;
+  }
   s = stmt(db, ST_RESET_ORG_TENANTS);
   if (s == NULL)
     return CSPD_STORE_ERROR;

@@ -99,7 +99,27 @@ void sq_read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row);
   .crel_put = sq_crel_put, \
   .crel_list = sq_crel_list, \
   .cagreement_insert = sq_cagreement_insert, \
-  .cagreement_list = sq_cagreement_list,
+  .cagreement_list = sq_cagreement_list, \
+  .offer_replace = sq_offer_replace, \
+  .offer_get = sq_offer_get, \
+  .offer_list = sq_offer_list, \
+  .order_insert = sq_order_insert, \
+  .order_get = sq_order_get, \
+  .order_list = sq_order_list, \
+  .sub_insert = sq_sub_insert, \
+  .sub_update = sq_sub_update, \
+  .sub_get = sq_sub_get, \
+  .sub_list = sq_sub_list, \
+  .sub_list_all = sq_sub_list_all, \
+  .sub_history_add = sq_sub_history_add, \
+  .sub_history = sq_sub_history, \
+  .usage_insert = sq_usage_insert, \
+  .usage_sum = sq_usage_sum, \
+  .invoice_insert = sq_invoice_insert, \
+  .invoice_line_insert = sq_invoice_line_insert, \
+  .invoice_get = sq_invoice_get, \
+  .invoice_list = sq_invoice_list, \
+  .invoice_lines = sq_invoice_lines,
 
 __typeof__(*((struct cspd_store_ops *)0)->org_set_program_fields) sq_org_set_program_fields;
 __typeof__(*((struct cspd_store_ops *)0)->org_get_program_fields) sq_org_get_program_fields;
@@ -148,5 +168,25 @@ __typeof__(*((struct cspd_store_ops *)0)->crel_put) sq_crel_put;
 __typeof__(*((struct cspd_store_ops *)0)->crel_list) sq_crel_list;
 __typeof__(*((struct cspd_store_ops *)0)->cagreement_insert) sq_cagreement_insert;
 __typeof__(*((struct cspd_store_ops *)0)->cagreement_list) sq_cagreement_list;
+__typeof__(*((struct cspd_store_ops *)0)->offer_replace) sq_offer_replace;
+__typeof__(*((struct cspd_store_ops *)0)->offer_get) sq_offer_get;
+__typeof__(*((struct cspd_store_ops *)0)->offer_list) sq_offer_list;
+__typeof__(*((struct cspd_store_ops *)0)->order_insert) sq_order_insert;
+__typeof__(*((struct cspd_store_ops *)0)->order_get) sq_order_get;
+__typeof__(*((struct cspd_store_ops *)0)->order_list) sq_order_list;
+__typeof__(*((struct cspd_store_ops *)0)->sub_insert) sq_sub_insert;
+__typeof__(*((struct cspd_store_ops *)0)->sub_update) sq_sub_update;
+__typeof__(*((struct cspd_store_ops *)0)->sub_get) sq_sub_get;
+__typeof__(*((struct cspd_store_ops *)0)->sub_list) sq_sub_list;
+__typeof__(*((struct cspd_store_ops *)0)->sub_list_all) sq_sub_list_all;
+__typeof__(*((struct cspd_store_ops *)0)->sub_history_add) sq_sub_history_add;
+__typeof__(*((struct cspd_store_ops *)0)->sub_history) sq_sub_history;
+__typeof__(*((struct cspd_store_ops *)0)->usage_insert) sq_usage_insert;
+__typeof__(*((struct cspd_store_ops *)0)->usage_sum) sq_usage_sum;
+__typeof__(*((struct cspd_store_ops *)0)->invoice_insert) sq_invoice_insert;
+__typeof__(*((struct cspd_store_ops *)0)->invoice_line_insert) sq_invoice_line_insert;
+__typeof__(*((struct cspd_store_ops *)0)->invoice_get) sq_invoice_get;
+__typeof__(*((struct cspd_store_ops *)0)->invoice_list) sq_invoice_list;
+__typeof__(*((struct cspd_store_ops *)0)->invoice_lines) sq_invoice_lines;
 
 #endif
