@@ -298,6 +298,14 @@ int h_invoices_get(struct cspd_req *r);
 int h_invoice_get(struct cspd_req *r);
 int h_invoice_lines_get(struct cspd_req *r);
 int h_operator_billing_run(struct cspd_req *r);
+/* transfers */
+int h_transfers_eligibility(struct cspd_req *r);
+int h_transfers_post(struct cspd_req *r);
+int h_transfers_get(struct cspd_req *r);
+int h_transfer_get(struct cspd_req *r);
+int h_transfer_accept(struct cspd_req *r);
+int h_transfer_patch(struct cspd_req *r);
+int h_transfer_delete(struct cspd_req *r);
 int h_customer_agreements_post(struct cspd_req *r);
 int h_customer_agreements_get(struct cspd_req *r);
 int h_customer_direct_mca_status(struct cspd_req *r);

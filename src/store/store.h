@@ -377,6 +377,18 @@ struct cspd_invoice_line {
   int64_t quantity, start_ms, end_ms, unit_price_minor, amount_minor;
 };
 
+struct cspd_transfer {
+  cspd_guid id;
+  cspd_guid customer_tenant_id;
+  cspd_guid source_tenant_id;
+  cspd_guid target_tenant_id;
+  const char *status; /* Active, Complete, PartiallyComplete, Reject, Withdrawn */
+  int64_t created_ms, modified_ms;
+  const char *modified_by;
+  const char *lines_json; /* the line items as rendered (with add-on items, outcomes) */
+  int64_t version;
+};
+
 /** Which side of a partnership the listing tenant is on. */
 enum cspd_partnership_side {
   CSPD_SIDE_PROVIDER, /* list resellers of the tenant */
@@ -580,6 +592,19 @@ struct cspd_store_ops {
                       struct cspd_arena *a, struct cspd_invoice **out, int *n);
   int (*invoice_lines)(struct cspd_db *db, const char *invoice_id, struct cspd_arena *a,
                        struct cspd_invoice_line **out, int *n);
+
+  /* --- transfers (sqlite_commerce.c) ----------------------------------------- */
+  int (*transfer_insert)(struct cspd_db *db, const struct cspd_transfer *in);
+  int (*transfer_update)(struct cspd_db *db, const struct cspd_transfer *in);
+  int (*transfer_get)(struct cspd_db *db, const char *customer, const char *id,
+                      struct cspd_arena *a, struct cspd_transfer *out);
+  int (*transfer_list)(struct cspd_db *db, const char *customer, struct cspd_arena *a,
+                       struct cspd_transfer **out, int *n);
+  /** Lock @a sub_id for @a transfer_id: CONFLICT when another transfer holds it. */
+  int (*transfer_lock)(struct cspd_db *db, const char *sub_id, const char *transfer_id);
+  /** The transfer holding @a sub_id. @param[out] transfer_id 37 bytes. */
+  int (*transfer_lock_get)(struct cspd_db *db, const char *sub_id, char *transfer_id);
+  int (*transfer_unlock)(struct cspd_db *db, const char *transfer_id);
 
   /* --- jobs, notifications, webhooks (sqlite_events.c) ---------------------- */
   /** Schedule (kind, ref) at @a due_ms; replaces a pending job of the same

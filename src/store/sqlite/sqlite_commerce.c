@@ -383,3 +383,95 @@ int sq_invoice_lines(struct cspd_db *db, const char *invoice_id, struct cspd_are
   return sq_list_rows(db, s, 10000, sizeof **out, read_line, a, (void **)out, n,
                       "invoice_lines");
 }
+
+/* ---- transfers -------------------------------------------------------------------------- */
+
+#define TRF_COLS                                                               \
+  "id, customer_tenant_id, source_tenant_id, target_tenant_id, status, created_ms, " \
+  "modified_ms, modified_by, lines_json, version"
+
+static void read_transfer(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
+  struct cspd_transfer *t = row;
+  sq_col_copy(s, 0, t->id, sizeof t->id);
+  sq_col_copy(s, 1, t->customer_tenant_id, sizeof t->customer_tenant_id);
+  sq_col_copy(s, 2, t->source_tenant_id, sizeof t->source_tenant_id);
+  sq_col_copy(s, 3, t->target_tenant_id, sizeof t->target_tenant_id);
+  t->status = sq_col_text(s, 4, a);
+  t->created_ms = sqlite3_column_int64(s, 5);
+  t->modified_ms = sqlite3_column_int64(s, 6);
+  t->modified_by = sq_col_text(s, 7, a);
+  t->lines_json = sq_col_text(s, 8, a);
+  t->version = sqlite3_column_int64(s, 9);
+}
+
+static void bind_transfer(sqlite3_stmt *s, const struct cspd_transfer *t) {
+  sq_bind_text(s, 1, t->id);
+  sq_bind_text(s, 2, t->customer_tenant_id);
+  sq_bind_text(s, 3, t->source_tenant_id);
+  sq_bind_text(s, 4, t->target_tenant_id);
+  sq_bind_text(s, 5, t->status);
+  sqlite3_bind_int64(s, 6, t->created_ms);
+  sqlite3_bind_int64(s, 7, t->modified_ms);
+  sq_bind_text(s, 8, t->modified_by);
+  sq_bind_text(s, 9, t->lines_json);
+  sqlite3_bind_int64(s, 10, t->version);
+}
+
+int sq_transfer_insert(struct cspd_db *db, const struct cspd_transfer *in) {
+  PREP(s, "INSERT INTO transfers(" TRF_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  bind_transfer(s, in);
+  return sq_exec(db, s, "transfer_insert");
+}
+
+int sq_transfer_update(struct cspd_db *db, const struct cspd_transfer *in) {
+  PREP(s, "UPDATE transfers SET status = ?5, modified_ms = ?7, modified_by = ?8, "
+          "lines_json = ?9, version = ?10 WHERE id = ?1");
+  bind_transfer(s, in);
+  return sq_exec_update(db, s, "transfer_update");
+}
+
+int sq_transfer_get(struct cspd_db *db, const char *customer, const char *id, struct cspd_arena *a,
+                    struct cspd_transfer *out) {
+  PREP(s, "SELECT " TRF_COLS " FROM transfers WHERE customer_tenant_id = ?1 AND id = ?2");
+  sq_bind_text(s, 1, customer);
+  sq_bind_text(s, 2, id);
+  int rc = sq_step_one(db, s, "transfer_get");
+  if (rc != 0)
+    return rc;
+  read_transfer(s, a, out);
+  sq_done(s);
+  return 0;
+}
+
+int sq_transfer_list(struct cspd_db *db, const char *customer, struct cspd_arena *a,
+                     struct cspd_transfer **out, int *n) {
+  PREP(s, "SELECT " TRF_COLS " FROM transfers WHERE customer_tenant_id = ?1 ORDER BY id "
+          "LIMIT 1000");
+  sq_bind_text(s, 1, customer);
+  return sq_list_rows(db, s, 1000, sizeof **out, read_transfer, a, (void **)out, n,
+                      "transfer_list");
+}
+
+int sq_transfer_lock(struct cspd_db *db, const char *sub_id, const char *transfer_id) {
+  PREP(s, "INSERT INTO transfer_locks(subscription_id, transfer_id) VALUES (?1, ?2)");
+  sq_bind_text(s, 1, sub_id);
+  sq_bind_text(s, 2, transfer_id);
+  return sq_exec(db, s, "transfer_lock");
+}
+
+int sq_transfer_lock_get(struct cspd_db *db, const char *sub_id, char *transfer_id) {
+  PREP(s, "SELECT transfer_id FROM transfer_locks WHERE subscription_id = ?1");
+  sq_bind_text(s, 1, sub_id);
+  int rc = sq_step_one(db, s, "transfer_lock_get");
+  if (rc != 0)
+    return rc;
+  sq_col_copy(s, 0, transfer_id, 37);
+  sq_done(s);
+  return 0;
+}
+
+int sq_transfer_unlock(struct cspd_db *db, const char *transfer_id) {
+  PREP(s, "DELETE FROM transfer_locks WHERE transfer_id = ?1");
+  sq_bind_text(s, 1, transfer_id);
+  return sq_exec(db, s, "transfer_unlock");
+}

@@ -119,7 +119,14 @@ void sq_read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row);
   .invoice_line_insert = sq_invoice_line_insert, \
   .invoice_get = sq_invoice_get, \
   .invoice_list = sq_invoice_list, \
-  .invoice_lines = sq_invoice_lines,
+  .invoice_lines = sq_invoice_lines, \
+  .transfer_insert = sq_transfer_insert, \
+  .transfer_update = sq_transfer_update, \
+  .transfer_get = sq_transfer_get, \
+  .transfer_list = sq_transfer_list, \
+  .transfer_lock = sq_transfer_lock, \
+  .transfer_lock_get = sq_transfer_lock_get, \
+  .transfer_unlock = sq_transfer_unlock,
 
 __typeof__(*((struct cspd_store_ops *)0)->org_set_program_fields) sq_org_set_program_fields;
 __typeof__(*((struct cspd_store_ops *)0)->org_get_program_fields) sq_org_get_program_fields;
@@ -188,5 +195,12 @@ __typeof__(*((struct cspd_store_ops *)0)->invoice_line_insert) sq_invoice_line_i
 __typeof__(*((struct cspd_store_ops *)0)->invoice_get) sq_invoice_get;
 __typeof__(*((struct cspd_store_ops *)0)->invoice_list) sq_invoice_list;
 __typeof__(*((struct cspd_store_ops *)0)->invoice_lines) sq_invoice_lines;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_insert) sq_transfer_insert;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_update) sq_transfer_update;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_get) sq_transfer_get;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_list) sq_transfer_list;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_lock) sq_transfer_lock;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_lock_get) sq_transfer_lock_get;
+__typeof__(*((struct cspd_store_ops *)0)->transfer_unlock) sq_transfer_unlock;
 
 #endif
