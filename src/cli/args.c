@@ -9,7 +9,10 @@
 #include "csp.h"
 #include "util.h"
 
+#include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +44,23 @@ int csp_usage_error(const csp_command *cmd, const char *fmt, ...)
 int csp_bad_text(const csp_command *cmd)
 {
     return csp_usage_error(cmd, "an argument is not valid UTF-8 text");
+}
+
+int csp_read_json_arg(const csp_command *cmd, const char *path, json_t **out)
+{
+    *out = NULL;
+    const char *what = strcmp(path, "-") == 0 ? "standard input" : path;
+    char *text = NULL; /* owned */
+    size_t len = 0;
+    if (csp_read_file(path, &text, &len) != 0)
+        return csp_usage_error(cmd, "cannot read %s: %s", what, strerror(errno));
+    json_error_t err;
+    *out = json_loadb(text, len, 0, &err);
+    free(text);
+    if (!*out)
+        return csp_usage_error(cmd, "%s is not valid JSON (line %d, column %d): %s", what, err.line,
+                               err.column, err.text);
+    return 0;
 }
 
 void csp_print_command_help(const csp_command *cmd)

@@ -17,7 +17,6 @@
 #include "output.h"
 #include "util.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,12 +222,9 @@ int cmd_customers_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **
     if (!domain || !company || !email || !country)
         return csp_usage_error(cmd, "--domain, --company, --email and --country are required");
     /* ISO 3166 codes are upper case; the billing address keeps what is sent. */
-    char cc[3] = {0};
-    if (strlen(country) == 2 && isalpha((unsigned char)country[0]) && isalpha((unsigned char)country[1])) {
-        cc[0] = (char)toupper((unsigned char)country[0]);
-        cc[1] = (char)toupper((unsigned char)country[1]);
+    char cc[3];
+    if (csp_upper_code(country, 2, cc))
         country = cc;
-    }
 
     json_t *body = json_pack("{s:{s:s}, s:{s:s, s:s, s:{s:s, s:s*, s:s*, s:s*}}, s:s*, s:s*}",
                              "companyProfile", "domain", domain,
@@ -633,16 +629,13 @@ int cmd_agreements_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **a
     rc = csp_get_all(ctx, path, NULL, &agreements);
     if (rc == 0)
         rc = csp_call(ctx, "GET", status_path, NULL, NULL, CSP_AUTH_REQUIRED, &status);
-    if (rc == 0 && ctx->json) {
-        /* Both answers as they came, in one document. */
+    if (rc == 0) {
+        /* --json: both answers as they came, in one document. */
         json_t *doc = json_pack("{s:O?, s:O?}", "agreements", agreements,
                                 "directSignedMicrosoftCustomerAgreementStatus", status);
-        csp_print_json(doc);
+        csp_print_detail(ctx, doc, status, mca_status_fields, ARRAY_LEN(mca_status_fields), agreements,
+                         agreement_cols, ARRAY_LEN(agreement_cols));
         json_decref(doc);
-    } else if (rc == 0) {
-        csp_print_fields(stdout, status, mca_status_fields, ARRAY_LEN(mca_status_fields));
-        putchar('\n');
-        csp_print_list(ctx, agreements, agreement_cols, ARRAY_LEN(agreement_cols));
     }
     json_decref(status);
     json_decref(agreements);

@@ -27,27 +27,6 @@
 /** USD and the threshold are in cents. */
 #define CSP_USD_DIGITS 2
 
-/** Minor unit digits the CLI uses for a currency: 0 for JPY and KRW, else 2. */
-static int csp_currency_digits(const char *currency)
-{
-    return csp_streq_ci(currency, "JPY") || csp_streq_ci(currency, "KRW") ? 0 : 2;
-}
-
-/** @return true for a three-letter currency code. */
-static bool csp_is_currency(const char *s)
-{
-    return strlen(s) == 3 && isalpha((unsigned char)s[0]) && isalpha((unsigned char)s[1]) &&
-           isalpha((unsigned char)s[2]);
-}
-
-/** Upper-case copy of a currency code into out. */
-static void csp_upper_currency(const char *s, char out[4])
-{
-    for (int i = 0; i < 3; i++)
-        out[i] = (char)toupper((unsigned char)s[i]);
-    out[3] = '\0';
-}
-
 /* ---- formatters ---- */
 
 /** USD minor units as "360,000.00". */
@@ -59,17 +38,6 @@ static char *fmt_usd(const json_t *value, const json_t *item)
     char text[40];
     csp_format_minor((long long)json_integer_value(value), CSP_USD_DIGITS, text);
     return csp_xstrdup(text);
-}
-
-/** A revenue entry's amount in its own currency: "1,234.56 EUR". */
-static char *fmt_amount(const json_t *value, const json_t *item)
-{
-    const char *currency = csp_json_str(item, "currency", "");
-    if (!json_is_integer(value))
-        return csp_json_text(value);
-    char text[40];
-    csp_format_minor((long long)json_integer_value(value), csp_currency_digits(currency), text);
-    return csp_xasprintf("%s %s", text, currency);
 }
 
 /** anniversaryMonths as "9-12, 1-2". */
@@ -124,14 +92,14 @@ static const csp_column revenue_fields[] = {
     {"id", "id"},
     {"partner", "partnerId"},
     {"period", "period"},
-    {"amount", "amount", fmt_amount},
+    {"amount", "amount", csp_fmt_amount},
     {"amount (USD)", "amountUsd", fmt_usd},
     {"kind", "kind"},
     {"source", "source"},
     {"created", "createdDate"},
 };
 static const csp_column revenue_cols[] = {
-    {"ID", "id"}, {"PERIOD", "period"}, {"KIND", "kind"}, {"AMOUNT", "amount", fmt_amount},
+    {"ID", "id"}, {"PERIOD", "period"}, {"KIND", "kind"}, {"AMOUNT", "amount", csp_fmt_amount},
     {"USD", "amountUsd", fmt_usd}, {"SOURCE", "source"}, {"CREATED", "createdDate"},
 };
 static const csp_column directbill_cols[] = {
@@ -312,12 +280,11 @@ int cmd_operator_revenue_add(csp_ctx *ctx, const csp_command *cmd, int argc, cha
         return rc;
     if (!partner || !period || !amount || !currency)
         return csp_usage_error(cmd, "--partner, --period, --amount and --currency are required");
-    if (!csp_is_currency(currency))
+    char cur[4];
+    if (!csp_upper_code(currency, 3, cur))
         return csp_usage_error(cmd, "--currency expects an ISO 4217 code like EUR, got '%s'", currency);
     if (kind && strcmp(kind, "cloud") != 0 && strcmp(kind, "perpetual_software") != 0)
         return csp_usage_error(cmd, "--kind must be cloud or perpetual_software");
-    char cur[4];
-    csp_upper_currency(currency, cur);
     int digits = csp_currency_digits(cur);
     long long minor = 0;
     if (csp_parse_minor(amount, digits, &minor) != 0)
@@ -408,13 +375,8 @@ static bool csp_is_decimal(const char *s)
     return s[whole] == '.' && s[whole + 1] != '\0' && strspn(s + whole + 1, "0123456789") == strlen(s + whole + 1);
 }
 
-/**
- * The minor unit digits the server has for currency (exact code), for a
- * `fxrates set` without --digits: the server resets an omitted value to 2.
- * @param[out] out the digits, or the CLI's default for an unknown currency.
- * @return 0 or -CSP_EXIT_x (printed).
- */
-static int csp_current_digits(csp_ctx *ctx, const char *currency, long long *out)
+/* Declared in csp.h: `fxrates set` and `usage record` both need the server's digits. */
+int csp_fx_digits(csp_ctx *ctx, const char *currency, int *out)
 {
     *out = csp_currency_digits(currency);
     json_t *coll = NULL;
@@ -426,7 +388,7 @@ static int csp_current_digits(csp_ctx *ctx, const char *currency, long long *out
     json_array_foreach(json_object_get(coll, "items"), i, item) {
         const json_t *digits = json_object_get(item, "minorUnitDigits");
         if (csp_streq_ci(csp_json_str(item, "currency", NULL), currency) && json_is_integer(digits))
-            *out = (long long)json_integer_value(digits);
+            *out = (int)json_integer_value(digits);
     }
     json_decref(coll);
     return 0;
@@ -440,20 +402,22 @@ int cmd_operator_fxrates_set(csp_ctx *ctx, const csp_command *cmd, int argc, cha
     int rc = csp_parse_args(ctx, cmd, argc, argv, opts, ARRAY_LEN(opts), pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (!csp_is_currency(pos[0]))
+    char cur[4];
+    if (!csp_upper_code(pos[0], 3, cur))
         return csp_usage_error(cmd, "CUR must be an ISO 4217 code like EUR, got '%s'", pos[0]);
     if (!csp_is_decimal(pos[1]))
         return csp_usage_error(cmd, "RATE must be a decimal like 1.08, got '%s'", pos[1]);
-    char cur[4];
-    csp_upper_currency(pos[0], cur);
     long long digits = 0;
     if (digits_text) {
         if (csp_parse_int(digits_text, &digits) != 0 || digits < 0 || digits > 4)
             return csp_usage_error(cmd, "--digits expects 0 to 4, got '%s'", digits_text);
     } else {
-        rc = csp_current_digits(ctx, cur, &digits);
+        /* The server resets an omitted value to 2: keep the current digits. */
+        int current = 0;
+        rc = csp_fx_digits(ctx, cur, &current);
         if (rc != 0)
             return rc;
+        digits = current;
     }
     json_t *body = json_pack("{s:[{s:s, s:s, s:I}]}", "rates", "currency", cur, "usdPerUnit", pos[1],
                              "minorUnitDigits", (json_int_t)digits);

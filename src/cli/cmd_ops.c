@@ -10,7 +10,6 @@
 #include "output.h"
 #include "util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,17 +101,10 @@ int cmd_sandbox_seed(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv
     int rc = csp_parse_args(ctx, cmd, argc, argv, NULL, 0, pos, 1, 1);
     if (rc != 0)
         return rc;
-    char *text = NULL; /* owned */
-    size_t len = 0;
-    if (csp_read_file(pos[0], &text, &len) != 0)
-        return csp_usage_error(cmd, "cannot read %s: %s",
-                               strcmp(pos[0], "-") == 0 ? "standard input" : pos[0], strerror(errno));
-    json_error_t err;
-    json_t *doc = json_loadb(text, len, 0, &err);
-    free(text);
-    if (!doc)
-        return csp_usage_error(cmd, "%s is not valid JSON (line %d, column %d): %s",
-                               strcmp(pos[0], "-") == 0 ? "standard input" : pos[0], err.line, err.column, err.text);
+    json_t *doc = NULL;
+    rc = csp_read_json_arg(cmd, pos[0], &doc);
+    if (rc != 0)
+        return rc;
     rc = csp_show(ctx, "POST", "/_cspd/seed", NULL, doc, "Fixtures loaded.");
     json_decref(doc);
     return rc;

@@ -36,6 +36,7 @@ enum csp_exit {
 };
 
 struct csp_session;
+struct json_t; /* jansson's json_t */
 
 /** State of one `csp` invocation. */
 typedef struct csp_ctx {
@@ -122,6 +123,25 @@ int csp_confirm_step(bool yes, const char *question, const char *not_done);
 /** Report an argument that cannot go into a JSON body (not UTF-8). @return -CSP_EXIT_USAGE. */
 int csp_bad_text(const csp_command *cmd);
 
+/**
+ * Read a JSON document from a file, or standard input for "-" (a command's
+ * FILE|- argument).
+ * @param[out] out the document, owned by the caller (json_decref()).
+ * @return 0, or -CSP_EXIT_USAGE when it cannot be read or is not JSON (printed).
+ */
+int csp_read_json_arg(const csp_command *cmd, const char *path, struct json_t **out);
+
+/* ---- helpers shared by the command modules ---- */
+
+/**
+ * The minor unit digits the server has for a currency, from
+ * GET /v1/operator/fxrates (operator; cmd_operator.c).
+ * @param[out] out the digits, or csp_currency_digits() for a currency the
+ *             server does not list.
+ * @return 0 or -CSP_EXIT_x (printed).
+ */
+int csp_fx_digits(csp_ctx *ctx, const char *currency, int *out);
+
 /* ---- command handlers (cmd_*.c) ---- */
 
 int cmd_login(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
@@ -177,6 +197,21 @@ int cmd_customers_providers(csp_ctx *ctx, const csp_command *cmd, int argc, char
 int cmd_agreements_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_agreements_attest(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_agreements_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+
+int cmd_offers_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_offers_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_offers_addons(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_orders_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_orders_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_orders_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_subscriptions_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_subscriptions_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_subscriptions_change(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_usage_record(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_invoices_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_invoices_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_billing_run(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_operator_catalog_import(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 
 int cmd_operator_approve(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_operator_reject(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);

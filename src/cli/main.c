@@ -264,6 +264,87 @@ static const csp_command commands[] = {
      "Show a customer's agreements and whether the MCA counts for you.", NULL,
      "csp agreements show e0000000-0000-4000-8000-000000000002"},
 
+    {"offers", "list", cmd_offers_list, "[--country CC]",
+     "List the offers sold in a country, priced in its currency (all pages).",
+     "  --country CC            ISO 3166 two-letter code; default: your tenant's country\n",
+     "csp offers list --country NL"},
+    {"offers", "show", cmd_offers_show, "ID [--country CC]", "Show one offer and its price in a country.",
+     "  --country CC            ISO 3166 two-letter code; default: your tenant's country\n",
+     "csp offers show 796B6B5F-613C-4E24-A17C-EBA730D49C02 --country NL"},
+    {"offers", "addons", cmd_offers_addons, "ID [--country CC]",
+     "List the add-ons that can be bought under a base offer.",
+     "  --country CC            ISO 3166 two-letter code; default: your tenant's country\n",
+     "csp offers addons 796B6B5F-613C-4E24-A17C-EBA730D49C02"},
+    {"orders", "create", cmd_orders_create,
+     "CUSTOMER (--offer ID --quantity N [--name FRIENDLY] [--parent SUB_ID] | --line OFFER:QTY[:PARENT] ...) "
+     "[--partner-of-record MPN] [--cycle monthly|annual|none]",
+     "Place an order: one subscription per line, all lines or none.",
+     "  --offer ID              the offer of a line\n"
+     "  --quantity N            its quantity (within the offer's bounds)\n"
+     "  --name FRIENDLY         its subscription's friendly name\n"
+     "  --parent SUB_ID         for an add-on: the base subscription it is bought under\n"
+     "  --line OFFER:QTY[:PARENT]\n"
+     "                          one more line (repeatable); PARENT: an add-on's base subscription\n"
+     "  --partner-of-record MPN\n"
+     "                          indirect provider: the reseller's PartnerID, on every line\n"
+     "  --cycle C               monthly, annual or none; default: each offer's first cycle\n",
+     "csp orders create e0000000-0000-4000-8000-000000000001 --offer 796B6B5F-613C-4E24-A17C-EBA730D49C02 "
+     "--quantity 10 --name E3"},
+    {"orders", "list", cmd_orders_list, "CUSTOMER", "List the orders you placed for a customer (all pages).",
+     NULL, "csp orders list e0000000-0000-4000-8000-000000000001"},
+    {"orders", "show", cmd_orders_show, "CUSTOMER ORDER", "Show an order and its line items.", NULL,
+     "csp orders show e0000000-0000-4000-8000-000000000001 5c0f...-..."},
+    {"subscriptions", "list", cmd_subscriptions_list, "CUSTOMER [--order ID] [--mpn-id X]",
+     "List a customer's subscriptions you are billed for or manage (all pages).",
+     "  --order ID              only the subscriptions of this order\n"
+     "  --mpn-id X              only those with this partner of record\n",
+     "csp subscriptions list e0000000-0000-4000-8000-000000000001"},
+    {"subscriptions", "show", cmd_subscriptions_show, "CUSTOMER SUB", "Show one subscription.", NULL,
+     "csp subscriptions show e0000000-0000-4000-8000-000000000001 7a3e...-..."},
+    {"subscriptions", "addons", cmd_subscriptions_show, "CUSTOMER SUB",
+     "List the add-on subscriptions under a subscription.", NULL,
+     "csp subscriptions addons e0000000-0000-4000-8000-000000000001 7a3e...-..."},
+    {"subscriptions", "set-quantity", cmd_subscriptions_change, "CUSTOMER SUB N",
+     "Change a license subscription's quantity (If-Match).", NULL,
+     "csp subscriptions set-quantity e0000000-0000-4000-8000-000000000001 7a3e...-... 15"},
+    {"subscriptions", "suspend", cmd_subscriptions_change, "CUSTOMER SUB",
+     "Suspend a subscription and its add-ons (If-Match).", NULL,
+     "csp subscriptions suspend e0000000-0000-4000-8000-000000000001 7a3e...-..."},
+    {"subscriptions", "reactivate", cmd_subscriptions_change, "CUSTOMER SUB",
+     "Reactivate a suspended subscription (If-Match).", NULL,
+     "csp subscriptions reactivate e0000000-0000-4000-8000-000000000001 7a3e...-..."},
+    {"subscriptions", "cancel", cmd_subscriptions_change, "CUSTOMER SUB [--yes]",
+     "Cancel a subscription and its add-ons for good (If-Match).",
+     "  --yes                   do not ask; without a terminal on stdin the command\n"
+     "                          refuses (exit 2) unless --yes is given\n",
+     "csp subscriptions cancel e0000000-0000-4000-8000-000000000001 7a3e...-... --yes"},
+    {"subscriptions", "rename", cmd_subscriptions_change, "CUSTOMER SUB NAME",
+     "Change a subscription's friendly name (If-Match).", NULL,
+     "csp subscriptions rename e0000000-0000-4000-8000-000000000001 7a3e...-... 'E3 sales'"},
+    {"subscriptions", "auto-renew", cmd_subscriptions_change, "CUSTOMER SUB on|off",
+     "Switch a subscription's auto-renewal on or off (If-Match).", NULL,
+     "csp subscriptions auto-renew e0000000-0000-4000-8000-000000000001 7a3e...-... off"},
+    {"subscriptions", "set-partner-of-record", cmd_subscriptions_change, "CUSTOMER SUB MPN",
+     "Change the partner of record (indirect provider; If-Match).", NULL,
+     "csp subscriptions set-partner-of-record e0000000-0000-4000-8000-000000000003 7a3e...-... 4400011"},
+    {"usage", "record", cmd_usage_record, "CUSTOMER SUB --date YYYY-MM-DD --amount AMOUNT [--resource R]",
+     "Record usage of a usage-billed subscription (operator).",
+     "  --date D                the day of the usage (YYYY-MM-DD or RFC 3339)\n"
+     "  --amount AMOUNT         decimal amount in the subscription's currency, e.g. 123.45\n"
+     "                          (at most as many decimals as the currency has)\n"
+     "  --resource R            what was used, e.g. a meter or resource name\n",
+     "csp usage record e0000000-0000-4000-8000-000000000001 7a3e...-... --date 2026-11-20 --amount 123.45"},
+    {"invoices", "list", cmd_invoices_list, "[--tenant T]",
+     "List your invoices, all pages (operator: everyone's, or one billed tenant's).",
+     "  --tenant T              operator: only the invoices of this billed tenant\n",
+     "csp invoices list"},
+    {"invoices", "show", cmd_invoices_show, "ID", "Show an invoice and its line items.", NULL,
+     "csp invoices show 0190...-..."},
+    {"billing", "run", cmd_billing_run, "--period YYYY-MM",
+     "Invoice a month now (operator); a month already invoiced stays as it was.",
+     "  --period YYYY-MM        the month to invoice\n",
+     "csp billing run --period 2026-11"},
+
     {"operator", "approve", cmd_operator_approve, "ENROLLMENT_ID",
      "Approve a pending enrollment (operator).", NULL, "csp operator approve 7e1f...-..."},
     {"operator", "reject", cmd_operator_reject, "ENROLLMENT_ID [--reason R]",
@@ -322,6 +403,10 @@ static const csp_command commands[] = {
      "  --digits N              minor unit digits of the currency (0-4); default: the\n"
      "                          current ones, for a new currency 0 for JPY/KRW, else 2\n",
      "csp operator fxrates set EUR 1.08"},
+
+    {"operator", "catalog import", cmd_operator_catalog_import, "FILE|-",
+     "Replace the whole catalog with a catalog document (operator; docs/catalog.md).", NULL,
+     "csp operator catalog import data/catalog.json"},
 
     {"notifications", NULL, cmd_notifications, "[--all]",
      "List the e-mails sent to your tenant: the latest 20, or every one with --all.",

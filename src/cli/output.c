@@ -163,11 +163,9 @@ int csp_print_json(const json_t *j)
     return 0;
 }
 
-int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *cols, size_t ncols)
+/** The table of csp_print_list() (human mode) to stdout. */
+static void csp_print_table_of(const json_t *coll, const csp_column *cols, size_t ncols)
 {
-    if (ctx->json)
-        return csp_print_json(coll);
-
     const json_t *items = json_object_get(coll, "items");
     if (!json_is_array(items) && json_is_array(coll))
         items = coll;
@@ -188,6 +186,24 @@ int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *col
     csp_table(stdout, headers, ncols, (const char *const *)cells.v, json_array_size(items), 0);
     csp_cells_free(&cells);
     free(headers);
+}
+
+int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *cols, size_t ncols)
+{
+    if (ctx->json)
+        return csp_print_json(coll);
+    csp_print_table_of(coll, cols, ncols);
+    return 0;
+}
+
+int csp_print_detail(const csp_ctx *ctx, const json_t *doc, const json_t *obj, const csp_column *fields,
+                     size_t nfields, const json_t *coll, const csp_column *cols, size_t ncols)
+{
+    if (ctx->json)
+        return csp_print_json(doc);
+    csp_print_fields(stdout, obj, fields, nfields);
+    putchar('\n');
+    csp_print_table_of(coll, cols, ncols);
     return 0;
 }
 
@@ -220,6 +236,28 @@ char *csp_fmt_yes_no(const json_t *value, const json_t *item)
     if (json_is_boolean(value))
         return csp_xstrdup(json_is_true(value) ? "yes" : "no");
     return csp_json_text(value);
+}
+
+char *csp_money_text(const json_t *minor, const char *currency)
+{
+    if (!json_is_integer(minor))
+        return csp_json_text(minor);
+    char text[40];
+    csp_format_minor((long long)json_integer_value(minor), csp_currency_digits(currency), text);
+    return currency && *currency ? csp_xasprintf("%s %s", text, currency) : csp_xstrdup(text);
+}
+
+char *csp_fmt_amount(const json_t *value, const json_t *item)
+{
+    return csp_money_text(value, csp_json_str(item, "currency", NULL));
+}
+
+char *csp_fmt_price(const json_t *value, const json_t *item)
+{
+    (void)item;
+    if (!value)
+        return csp_json_text(value);
+    return csp_money_text(json_object_get(value, "unitPriceMinor"), csp_json_str(value, "currency", NULL));
 }
 
 /** Join the non-empty strings of parts with ", "; "-" when there are none. */

@@ -85,6 +85,16 @@ typedef struct csp_column {
 int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *cols, size_t ncols);
 
 /**
+ * Print a document made of one object and a collection, e.g. an order and its
+ * line items: with --json the raw doc, otherwise the chosen fields of obj
+ * (csp_print_fields), a blank line and the table of coll (items of a
+ * collection, or a bare array) with the given columns.
+ * @return 0.
+ */
+int csp_print_detail(const csp_ctx *ctx, const json_t *doc, const json_t *obj, const csp_column *fields,
+                     size_t nfields, const json_t *coll, const csp_column *cols, size_t ncols);
+
+/**
  * Print chosen fields of one object as a key/value list (header = label,
  * field = dotted path, format = optional formatter) to out, whatever --json
  * says: the caller decides between this and the raw JSON. A field that is
@@ -108,6 +118,20 @@ char *csp_fmt_address(const json_t *value, const json_t *item);
  * one line, "Daan de Vries <daan@...>, +31 20 555 0100".
  */
 char *csp_fmt_contact(const json_t *value, const json_t *item);
+
+/**
+ * An amount in minor units as text with the currency's digits
+ * (csp_currency_digits) and the code: 123456 EUR → "1,234.56 EUR". Without a
+ * currency only the number; a minor that is not an integer as csp_json_text().
+ * @return owned by the caller (free()).
+ */
+char *csp_money_text(const json_t *minor, const char *currency);
+
+/** Formatter: an amount in minor units (value) in the item's "currency", "1,234.56 EUR". */
+char *csp_fmt_amount(const json_t *value, const json_t *item);
+
+/** Formatter: a price object {currency, unitPriceMinor} (value), "21.00 EUR". */
+char *csp_fmt_price(const json_t *value, const json_t *item);
 
 /**
  * Print one object: with --json the raw document, otherwise the chosen

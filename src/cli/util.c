@@ -7,6 +7,7 @@
 
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -378,6 +379,25 @@ bool csp_confirm(const char *question)
     }
     free(line);
     return yes;
+}
+
+bool csp_upper_code(const char *s, size_t len, char *out)
+{
+    if (!s || strlen(s) != len)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (!isalpha((unsigned char)s[i]))
+            return false;
+    }
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)toupper((unsigned char)s[i]);
+    out[len] = '\0';
+    return true;
+}
+
+int csp_currency_digits(const char *currency)
+{
+    return csp_streq_ci(currency, "JPY") || csp_streq_ci(currency, "KRW") ? 0 : 2;
 }
 
 bool csp_streq_ci(const char *a, const char *b)

@@ -99,6 +99,19 @@ void csp_format_minor(long long minor, int digits, char out[40]);
  */
 bool csp_confirm(const char *question);
 
+/**
+ * Check that s is exactly len ASCII letters (an ISO code: country 2, currency 3)
+ * and copy it upper-cased into out, which has room for len + 1 bytes.
+ * @return true when s is such a code (out filled), false otherwise (out untouched).
+ */
+bool csp_upper_code(const char *s, size_t len, char *out);
+
+/**
+ * Minor unit digits the CLI assumes for a currency when formatting: 0 for
+ * JPY and KRW, else 2 (the shipped data/fx-rates.tsv).
+ */
+int csp_currency_digits(const char *currency);
+
 /** ASCII case-insensitive string equality. */
 bool csp_streq_ci(const char *a, const char *b);
 

@@ -316,6 +316,8 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
       cycle = json_string_value(json_array_get(json_object_get(of.doc, "supportedBillingCycles"), 0));
     bool cycle_ok = cycle_supported(&of, cycle);
     cycle = cspd_arena_strdup(c->arena, cycle);
+    if (i == 0 && in->billing_cycle == NULL)
+      order->billing_cycle = cycle; /* the order reads as its first line's cycle */
     struct cspd_offer copy = of;
     json_t *doc = of.doc;
     if (!sold) {
@@ -670,6 +672,8 @@ int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report
   if (c->who != NULL && c->who->kind != CSPD_TENANT_OPERATOR)
     return cspd_fail(c, CSPD_E_ROLE_REQUIRED, "operator role required");
   int64_t from = month_start_ms, to = add_months(month_start_ms, 1);
+  if (to > c->now_ms) /* usage may still arrive: only a month that ended is closed */
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "the month has not ended yet (cspd clock)");
   char stamp[32], period[8];
   cspd_time_format(from, false, stamp);
   memcpy(period, stamp, 7);

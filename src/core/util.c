@@ -7,15 +7,40 @@
 #include <string.h>
 #include <time.h>
 
+/* Random bytes for GUIDs come from a per-thread pool refilled 4 KiB at a
+ * time: one getrandom() serves 256 GUIDs (every request makes one or two). */
+static _Thread_local unsigned char pool[4096];
+static _Thread_local size_t pool_left;
+
+static void random16(unsigned char b[16]) {
+  if (pool_left < 16) {
+    randombytes_buf(pool, sizeof pool);
+    pool_left = sizeof pool;
+  }
+  memcpy(b, pool + sizeof pool - pool_left, 16);
+  sodium_memzero(pool + sizeof pool - pool_left, 16);
+  pool_left -= 16;
+}
+
+/** 8-4-4-4-12 lower-case hex of @a b. */
+static void guid_format(const unsigned char b[16], char out[37]) {
+  static const char hex[] = "0123456789abcdef";
+  char *o = out;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      *o++ = '-';
+    *o++ = hex[b[i] >> 4];
+    *o++ = hex[b[i] & 15];
+  }
+  *o = '\0';
+}
+
 void cspd_guid_new(char out[37]) {
   unsigned char b[16];
-  randombytes_buf(b, sizeof b);
+  random16(b);
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-  snprintf(out, 37,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-           b[11], b[12], b[13], b[14], b[15]);
+  guid_format(b, out);
 }
 
 void cspd_guid_new_timed(char out[37], int64_t ms) {
@@ -24,7 +49,7 @@ void cspd_guid_new_timed(char out[37], int64_t ms) {
   static uint32_t seq;
   uint32_t n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED) & 0x3ffffffu;
   unsigned char b[16];
-  randombytes_buf(b, sizeof b);
+  random16(b);
   uint64_t t = (uint64_t)(ms < 0 ? 0 : ms);
   for (int i = 0; i < 6; i++)
     b[i] = (unsigned char)(t >> (8 * (5 - i)));
@@ -32,10 +57,7 @@ void cspd_guid_new_timed(char out[37], int64_t ms) {
   b[7] = (unsigned char)((n >> 14) & 0xff);
   b[8] = (unsigned char)(0x80 | ((n >> 8) & 0x3f));
   b[9] = (unsigned char)(n & 0xff);
-  snprintf(out, 37,
-           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-           b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-           b[11], b[12], b[13], b[14], b[15]);
+  guid_format(b, out);
 }
 
 bool cspd_guid_valid(const char *s) {

@@ -109,15 +109,14 @@ int h_orders_get(struct cspd_req *r) {
     return -1;
   struct cspd_order *rows;
   int n;
-  int rc = cspd_db_ops(r->ctx.db)->order_list(r->ctx.db, cu.tenant_id, pg.after, pg.size + 1,
-                                              r->arena, &rows, &n);
+  const char *partner = r->who.kind == CSPD_TENANT_PARTNER ? r->who.tenant_id : NULL;
+  int rc = cspd_db_ops(r->ctx.db)->order_list(r->ctx.db, cu.tenant_id, partner, pg.after,
+                                              pg.size + 1, r->arena, &rows, &n);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *items = json_array();
   for (int i = 0; i < n && i < pg.size; i++) {
     json_t *lines;
-    if (!mine(r, &rows[i]))
-      continue;
     if (lines_of(r, &rows[i], &lines) != 0) {
       json_decref(items);
       return -1;

@@ -564,8 +564,10 @@ struct cspd_store_ops {
   int (*order_insert)(struct cspd_db *db, const struct cspd_order *in);
   int (*order_get)(struct cspd_db *db, const char *customer, const char *id, struct cspd_arena *a,
                    struct cspd_order *out);
-  int (*order_list)(struct cspd_db *db, const char *customer, const char *after, int limit,
-                    struct cspd_arena *a, struct cspd_order **out, int *n);
+  /** Orders of @a customer placed by @a partner (NULL: any), by id after @a after. */
+  int (*order_list)(struct cspd_db *db, const char *customer, const char *partner,
+                    const char *after, int limit, struct cspd_arena *a, struct cspd_order **out,
+                    int *n);
   int (*sub_insert)(struct cspd_db *db, const struct cspd_subscription *in);
   int (*sub_update)(struct cspd_db *db, const struct cspd_subscription *in);
   int (*sub_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,

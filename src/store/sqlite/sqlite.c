@@ -282,7 +282,12 @@ char *sq_col_text(sqlite3_stmt *s, int i, struct cspd_arena *a) {
 
 void sq_col_copy(sqlite3_stmt *s, int i, char *dst, size_t cap) {
   const unsigned char *t = sqlite3_column_text(s, i);
-  snprintf(dst, cap, "%s", t ? (const char *)t : "");
+  size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+  if (n >= cap)
+    n = cap - 1;
+  if (n)
+    memcpy(dst, t, n);
+  dst[n] = '\0';
 }
 
 /** Run a statement that returns no rows; maps errors. */
@@ -968,6 +973,13 @@ static int sq_reset_org(struct cspd_db *db, const char *org_id) {
 
 /* ---- opening and migrations ------------------------------------------------------ */
 
+/** No global memory statistics: every allocation would take SQLite's one
+ * global mutex, which the worker threads then contend on. */
+static void sq_global_init(void) {
+  sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  sqlite3_initialize();
+}
+
 #define OPS_BODY                                                               \
   .session = sq_session, .close = sq_close, .begin = sq_begin,                 \
   .commit = sq_commit, .rollback = sq_rollback,                                \
@@ -1078,6 +1090,8 @@ static int parse_options(struct sq_store *sq, const char *options, char *errbuf,
 
 int cspd_sqlite_open(const char *path, bool memory, const char *options,
                      struct cspd_store **out, char *errbuf, size_t errlen) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, sq_global_init);
   if (!sqlite3_threadsafe()) {
     snprintf(errbuf, errlen, "this SQLite library is built without thread support");
     return -1;

@@ -95,13 +95,15 @@ int sq_order_get(struct cspd_db *db, const char *customer, const char *id, struc
   return 0;
 }
 
-int sq_order_list(struct cspd_db *db, const char *customer, const char *after, int limit,
-                  struct cspd_arena *a, struct cspd_order **out, int *n) {
+int sq_order_list(struct cspd_db *db, const char *customer, const char *partner,
+                  const char *after, int limit, struct cspd_arena *a, struct cspd_order **out,
+                  int *n) {
   PREP(s, "SELECT " ORDER_COLS " FROM orders WHERE customer_tenant_id = ?1 AND id > ?2 "
-          "ORDER BY id LIMIT ?3");
+          "AND (?4 IS NULL OR partner_tenant_id = ?4) ORDER BY id LIMIT ?3");
   sq_bind_text(s, 1, customer);
   sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
+  sq_bind_text(s, 4, partner);
   return sq_list_rows(db, s, limit, sizeof **out, read_order, a, (void **)out, n, "order_list");
 }
 
