@@ -35,6 +35,15 @@ static bool one_of(const char *v, const char *const *set) {
 
 /* ---- catalog ---------------------------------------------------------------------- */
 
+/** Lower-case arena copy of @a v (ASCII), for case-insensitive keys. */
+static const char *lower(struct cspd_ctx *c, const char *v) {
+  char *r = cspd_arena_strdup(c->arena, v);
+  for (char *q = r; *q; q++)
+    if (*q >= 'A' && *q <= 'Z')
+      *q = (char)(*q - 'A' + 'a');
+  return r;
+}
+
 /** Check one offer document; the detail names the offer. */
 static int offer_check(struct cspd_ctx *c, const json_t *o, size_t i, const json_t *ids) {
   char *p = cspd_arena_printf(c->arena, "offers[%zu]", i);
@@ -67,16 +76,54 @@ static int offer_check(struct cspd_ctx *c, const json_t *o, size_t i, const json
   size_t k;
   json_t *v;
   json_array_foreach(parents, k, v) {
-    if (!json_is_string(v) || json_object_get(ids, json_string_value(v)) == NULL)
+    const json_t *po = json_is_string(v) ? json_object_get(ids, lower(c, json_string_value(v))) : NULL;
+    if (po == NULL)
       return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.parentOffers[%zu] is not an offer", p, k);
+    if (json_is_true(cspd_json_get(po, "isAddOn")))
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.parentOffers[%zu] is an add-on, not a base offer",
+                       p, k);
   }
-  if (json_array_size(cycles) == 0)
-    return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s: supportedBillingCycles is empty", p);
+  /* license offers bill monthly and/or annual; usage and one-time offers exactly ["none"] */
+  bool lic = strcmp(billing, "license") == 0;
+  if (json_array_size(cycles) == 0 || (!lic && json_array_size(cycles) != 1))
+    return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.supportedBillingCycles: %s", p,
+                     lic ? "monthly and/or annual" : "exactly [\"none\"]");
+  json_array_foreach(cycles, k, v) {
+    const char *cy = json_string_value(v);
+    bool ok = cy != NULL && (lic ? (strcmp(cy, "monthly") == 0 || strcmp(cy, "annual") == 0)
+                                 : strcmp(cy, "none") == 0);
+    for (size_t j = 0; ok && j < k; j++)
+      ok = !json_equal(v, json_array_get(cycles, j));
+    if (!ok)
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.supportedBillingCycles[%zu] not allowed for "
+                       "billing %s", p, k, billing);
+  }
   const char *cur;
   json_object_foreach(prices, cur, v) {
     if (!json_is_integer(v) || json_integer_value(v) < 0 || strlen(cur) != 3)
       return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.prices.%s must be minor units >= 0", p,
                        cur);
+  }
+  /* every market named exists and has a price in each currency it bills in; "*" sells in
+   * every market whose currency is priced */
+  size_t nmc;
+  const struct cspd_market_country *mcs = cspd_markets_all(&nmc);
+  if (json_array_size(markets) == 0)
+    return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.markets is empty", p);
+  json_array_foreach(markets, k, v) {
+    const char *m = json_string_value(v);
+    bool all = m != NULL && strcmp(m, "*") == 0, known = all;
+    for (size_t j = 0; m != NULL && j < nmc; j++) {
+      if (!all && strcasecmp(mcs[j].market, m) != 0)
+        continue;
+      known = true;
+      if (!all && json_object_get(prices, mcs[j].currency) == NULL)
+        return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.prices has no %s (billed in market %s)", p,
+                         mcs[j].currency, mcs[j].market);
+    }
+    if (!known)
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.markets[%zu] is not a market of "
+                       "data/markets.tsv", p, k);
   }
   return 0;
 }
@@ -92,16 +139,26 @@ int cspd_catalog_replace(struct cspd_ctx *c, const json_t *catalog, int *n) {
   size_t count = json_array_size(offers), i;
   if (count == 0 || count > 2000)
     return cspd_fail(c, CSPD_E_CATALOG_INVALID, "1 to 2000 offers");
-  json_t *ids = json_object(), *o;
+  /* ids and names are unique without regard to case: both maps are keyed lower-case */
+  json_t *ids = json_object(), *names = json_object(), *o;
   int rc = 0;
   json_array_foreach(offers, i, o) {
     const char *id = json_string_value(cspd_json_get(o, "id"));
-    if (id == NULL || json_object_get(ids, id) != NULL) {
+    const char *name = json_string_value(cspd_json_get(o, "name"));
+    if (!json_is_object(o) || id == NULL || *id == '\0' ||
+        json_object_get(ids, lower(c, id)) != NULL) {
       rc = cspd_fail(c, CSPD_E_CATALOG_INVALID, "offers[%zu]: missing or duplicate id", i);
       break;
     }
-    json_object_set_new(ids, id, json_true());
+    if (name != NULL && json_object_get(names, lower(c, name)) != NULL) {
+      rc = cspd_fail(c, CSPD_E_CATALOG_INVALID, "offers[%zu]: duplicate name \"%s\"", i, name);
+      break;
+    }
+    json_object_set(ids, lower(c, id), o);
+    if (name != NULL)
+      json_object_set_new(names, lower(c, name), json_true());
   }
+  json_decref(names);
   const char **idv = cspd_arena_alloc(c->arena, sizeof *idv * count);
   const char **docs = cspd_arena_alloc(c->arena, sizeof *docs * count);
   for (i = 0; rc == 0 && i < count; i++) {
@@ -224,7 +281,7 @@ static int64_t add_months(int64_t ms, int months) {
 }
 
 /** R-ORD-3: the partner of record on a provider's order. */
-static int check_por(struct cspd_ctx *c, const char *provider, const char *mpn) {
+int cspd_rule_partner_of_record(struct cspd_ctx *c, const char *provider, const char *mpn) {
   struct cspd_location me, l;
   int rc = OPS(c)->location_get(c->db, provider, c->arena, &me);
   if (rc != 0)
@@ -253,6 +310,27 @@ static int history(struct cspd_ctx *c, const struct cspd_subscription *s) {
   return cspd_store_fail(c, OPS(c)->sub_history_add(c->db, s->id, &ch), 0, 0);
 }
 
+/** Whether @a provider is in an active partnership with a partner that holds
+ * @a customer_id: the provider knows of the customer through its reseller but
+ * has no relationship of its own yet, which R-EXT-0 names (rather than a bare
+ * not-found). */
+static bool partners_customer(struct cspd_ctx *c, const char *customer_id, const char *provider) {
+  char g[37];
+  struct cspd_crel *rels;
+  int n;
+  if (cspd_guid_normalize(customer_id, g) != 0 ||
+      OPS(c)->crel_list(c->db, g, c->arena, &rels, &n) != 0)
+    return false;
+  for (int i = 0; i < n; i++) {
+    struct cspd_partnership ps;
+    if (strcmp(rels[i].state, "active") == 0 && rels[i].role != CSPD_CREL_PROVIDER &&
+        OPS(c)->partnership_get(c->db, provider, rels[i].partner_tenant_id, c->arena, &ps) == 0 &&
+        strcmp(ps.state, "active") == 0)
+      return true;
+  }
+  return false;
+}
+
 int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct cspd_order_in *in,
                       struct cspd_order *order, struct cspd_subscription **subs) {
   if (c->who == NULL || c->who->kind != CSPD_TENANT_PARTNER)
@@ -261,6 +339,8 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
   struct cspd_customer cu;
   struct cspd_holding h;
   int rc = cspd_customer_read(c, customer_id, &cu, &h);
+  if (rc != 0 && c->err.id == CSPD_E_CUSTOMER_NOT_FOUND && partners_customer(c, customer_id, me))
+    return cspd_fail(c, CSPD_E_PROVIDER_NO_RELATIONSHIP, NULL); /* R-EXT-0 */
   if (rc != 0)
     return rc;
   if (in->nlines < 1 || in->nlines > 100)
@@ -338,22 +418,18 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
     }
     const char *parent = NULL;
     if (copy.is_addon) {
+      /* R-ORD-2: the parent is one of this customer's subscriptions that the buyer holds (a
+       * partner never hangs an add-on under another partner's subscription), of an allowed base
+       * offer. Add-ons are bought in a later order than their base. */
       struct cspd_subscription ps;
+      char pg[37];
       if (l->parent_subscription_id == NULL ||
-          OPS(c)->sub_get(c->db, l->parent_subscription_id, c->arena, &ps) != 0 ||
-          strcmp(ps.customer_tenant_id, cu.tenant_id) != 0 || !parent_allowed(&copy, ps.offer_id)) {
-        /* the parent may be a line of this very order */
-        bool found = false;
-        for (int k = 0; k < i && l->parent_subscription_id; k++)
-          if (strcasecmp((*subs)[k].id, l->parent_subscription_id) == 0 &&
-              parent_allowed(&copy, (*subs)[k].offer_id)) {
-            ps = (*subs)[k];
-            found = true;
-          }
-        if (!found) {
-          json_decref(doc);
-          return cspd_fail(c, CSPD_E_ORDER_ADDON_PARENT, "(line %d)", l->line_item_number);
-        }
+          cspd_guid_normalize(l->parent_subscription_id, pg) != 0 ||
+          OPS(c)->sub_get(c->db, pg, c->arena, &ps) != 0 || !ps.listed ||
+          strcmp(ps.customer_tenant_id, cu.tenant_id) != 0 ||
+          strcmp(ps.holder_tenant_id, me) != 0 || !parent_allowed(&copy, ps.offer_id)) {
+        json_decref(doc);
+        return cspd_fail(c, CSPD_E_ORDER_ADDON_PARENT, "(line %d)", l->line_item_number);
       }
       if (strcmp(ps.status, "active") != 0) { /* R-SUB-1 */
         json_decref(doc);
@@ -371,7 +447,7 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
     if (h.provider) {
       if (por == NULL)
         por = default_por; /* the reseller the provider serves this customer for */
-      if (por != NULL && (rc = check_por(c, me, por)) != 0)
+      if (por != NULL && (rc = cspd_rule_partner_of_record(c, me, por)) != 0)
         return rc;
     }
     struct cspd_subscription *s = &(*subs)[i];
@@ -527,7 +603,7 @@ int cspd_subscription_update(struct cspd_ctx *c, struct cspd_subscription *s,
                                 strcmp(p->partner_id, s->partner_id_on_record) != 0)) {
     if (!holder || s->reseller_tenant_id == NULL) /* only a provider names a partner of record */
       return cspd_fail(c, CSPD_E_POR_DIRECT, NULL);
-    if ((rc = check_por(c, s->holder_tenant_id, p->partner_id)) != 0)
+    if ((rc = cspd_rule_partner_of_record(c, s->holder_tenant_id, p->partner_id)) != 0)
       return rc;
     s->partner_id_on_record = p->partner_id;
   }

@@ -79,4 +79,9 @@ int cspd_usage_record(struct cspd_ctx *c, struct cspd_subscription *s, int64_t u
  * Running a month twice changes nothing. @param[out] report new ref. */
 int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report);
 
+/** R-ORD-3: @a mpn may be named partner of record on @a provider's sale: not
+ * the provider's own PartnerID (2072), a known partner (800015) in an active
+ * partnership with the provider (800016) that signed the MPA (R-MPA-2). */
+int cspd_rule_partner_of_record(struct cspd_ctx *c, const char *provider, const char *mpn);
+
 #endif

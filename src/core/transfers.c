@@ -117,6 +117,8 @@ int cspd_transfer_eligibility(struct cspd_ctx *c, const char *customer_id, json_
     return cspd_store_fail(c, rc, 0, 0);
   *out = json_array();
   for (int i = 0; i < n; i++) {
+    if (strcmp(subs[i].holder_tenant_id, me) != 0)
+      continue; /* only what the caller is billed for directly */
     enum cspd_error_id id;
     const char *why = why_not(c, &subs[i], me, &id);
     if (why == NULL)
@@ -167,6 +169,8 @@ int cspd_transfer_create(struct cspd_ctx *c, const char *customer_id, const char
     return rc;
   if ((rc = transitioned(c, me)) != 0) /* R-TRF-1 */
     return rc;
+  if ((rc = cspd_rule_mpa(c, me)) != 0) /* R-MPA-1 */
+    return rc;
   /* R-TRF-2: the customer was moved to the target provider (R-EXT-0) */
   if (!provider_moved(c, cu.tenant_id, tgt, me))
     return cspd_fail(c, CSPD_E_TRF_CUSTOMER_NOT_MOVED, NULL);
@@ -193,6 +197,13 @@ int cspd_transfer_create(struct cspd_ctx *c, const char *customer_id, const char
       json_decref(items);
       return cspd_fail(c, CSPD_E_SUB_NOT_FOUND, "(lineItems[%d])", i);
     }
+    for (int k = 0; k < i; k++) {
+      json_t *prev = json_array_get(items, (size_t)k);
+      if (strcmp(json_string_value(json_object_get(prev, "subscriptionId")), s.id) == 0) {
+        json_decref(items);
+        return cspd_fail(c, CSPD_E_TRF_INVALID, "lineItems[%d] repeats lineItems[%d]", i, k);
+      }
+    }
     enum cspd_error_id id;
     const char *why = why_not(c, &s, me, &id);
     if (why != NULL) {
@@ -202,6 +213,11 @@ int cspd_transfer_create(struct cspd_ctx *c, const char *customer_id, const char
     const char *por = lines[i].partner_id_on_record && lines[i].partner_id_on_record[0]
                           ? lines[i].partner_id_on_record
                           : ml.mpn_id; /* the transitioning partner is the reseller */
+    /* R-ORD-3: the partner of record is a reseller the provider serves, never the provider */
+    if ((rc = cspd_rule_partner_of_record(c, tgt, por)) != 0) {
+      json_decref(items);
+      return rc;
+    }
     json_t *line = line_json(&s, lid++, por);
     /* R-TRF-9: one open request per subscription (the lock's key refuses a second) */
     rc = OPS(c)->transfer_lock(c->db, s.id, out->id);
@@ -406,8 +422,8 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
   /* one completed order per transfer group: the lines of one billing cycle */
   json_t *groups = json_object(); /* billing cycle -> order id */
   int failed = 0, moved = 0;
-  size_t i, k;
-  json_t *line, *add;
+  size_t i;
+  json_t *line;
   json_array_foreach(lines, i, line) {
     const char *cycle = json_string_value(json_object_get(line, "billingCycle"));
     json_t *g = json_object_get(groups, cycle);
@@ -429,36 +445,34 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
     rc = move_one(c, out, line, &order, order.id, (int)i, NULL, &new_id, &err);
     if (rc != 0)
       break;
-    json_t *targets[64];
-    size_t nt = 0;
-    targets[nt++] = line;
-    json_array_foreach(json_object_get(line, "addonItems"), k, add) {
-      if (nt < 64)
-        targets[nt++] = add;
-    }
+    /* the base, then its add-ons, which follow it only when it moved */
+    json_t *addons = json_object_get(line, "addonItems");
+    size_t nt = 1 + json_array_size(addons);
     for (size_t t = 0; t < nt; t++) {
+      json_t *target = t == 0 ? line : json_array_get(addons, t - 1);
       const char *nid = new_id, *e2 = err;
       if (t > 0 && err == NULL) { /* add-ons follow their moved base */
         nid = NULL;
-        rc = move_one(c, out, targets[t], &order, order.id, (int)(i * 100 + t), new_id, &nid, &e2);
+        rc = move_one(c, out, target, &order, order.id, (int)(i * 100 + t), new_id, &nid, &e2);
         if (rc != 0)
           break;
       } else if (t > 0) {
         e2 = "Its base subscription could not be transferred.";
       }
-      json_object_set_new(targets[t], "transferGroupId", json_string(order.id));
       if (e2 == NULL) {
-        json_object_set_new(targets[t], "status", json_string("Complete"));
-        json_object_set_new(targets[t], "orderId", json_string(order.id));
-        json_object_set_new(targets[t], "newSubscriptionId", json_string(nid));
+        /* the group's order exists only when a line of it completed */
+        json_object_set_new(target, "transferGroupId", json_string(order.id));
+        json_object_set_new(target, "status", json_string("Complete"));
+        json_object_set_new(target, "orderId", json_string(order.id));
+        json_object_set_new(target, "newSubscriptionId", json_string(nid));
         moved++;
       } else {
-        json_object_set_new(targets[t], "status", json_string("Failed"));
-        json_object_set_new(targets[t], "transferError", json_string(e2));
+        json_object_set_new(target, "status", json_string("Failed"));
+        json_object_set_new(target, "transferError", json_string(e2));
         json_array_append_new(
-            errors, json_pack("{s:O, s:s, s:s}", "lineItemId", json_object_get(targets[t], "id"),
+            errors, json_pack("{s:O, s:s, s:s}", "lineItemId", json_object_get(target, "id"),
                               "subscriptionId",
-                              json_string_value(json_object_get(targets[t], "subscriptionId")),
+                              json_string_value(json_object_get(target, "subscriptionId")),
                               "error", e2));
         failed++;
       }
