@@ -208,6 +208,13 @@ int cmd_subscriptions_list(csp_ctx *ctx, const csp_command *cmd, int argc, char 
 int cmd_subscriptions_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_subscriptions_change(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_usage_record(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_eligibility(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_create(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_accept(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_reject(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
+int cmd_transfers_withdraw(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_invoices_list(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_invoices_show(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);
 int cmd_billing_run(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv);

@@ -334,6 +334,33 @@ static const csp_command commands[] = {
      "                          (at most as many decimals as the currency has)\n"
      "  --resource R            what was used, e.g. a meter or resource name\n",
      "csp usage record e0000000-0000-4000-8000-000000000001 7a3e...-... --date 2026-11-20 --amount 123.45"},
+    {"transfers", "eligibility", cmd_transfers_eligibility, "CUSTOMER",
+     "Show which of a customer's subscriptions can move to an indirect provider.", NULL,
+     "csp transfers eligibility e0000000-0000-4000-8000-000000000001"},
+    {"transfers", "create", cmd_transfers_create,
+     "CUSTOMER --to PROVIDER_TENANT --subscription SUB [--subscription SUB ...] [--partner-id-on-record MPN]",
+     "Ask an indirect provider to take over direct-bill subscriptions (admin_agent, sales_agent).",
+     "  --to PROVIDER_TENANT    the indirect provider's tenant id\n"
+     "  --subscription SUB      a base subscription to move (repeatable); its add-ons come along\n"
+     "  --partner-id-on-record MPN\n"
+     "                          partner of record on every line; default: your PartnerID\n",
+     "csp transfers create e0000000-0000-4000-8000-000000000001 --to c0000000-0000-4000-8000-000000000002 "
+     "--subscription 7a3e...-..."},
+    {"transfers", "list", cmd_transfers_list, "CUSTOMER",
+     "List a customer's transfer requests you send or receive.", NULL,
+     "csp transfers list e0000000-0000-4000-8000-000000000001"},
+    {"transfers", "show", cmd_transfers_show, "CUSTOMER TRANSFER",
+     "Show a transfer request and its lines (status, new subscription, error).", NULL,
+     "csp transfers show e0000000-0000-4000-8000-000000000001 01a2...-..."},
+    {"transfers", "accept", cmd_transfers_accept, "CUSTOMER TRANSFER",
+     "Accept a transfer request and complete it (indirect provider: admin_agent, sales_agent).", NULL,
+     "csp transfers accept e0000000-0000-4000-8000-000000000001 01a2...-..."},
+    {"transfers", "reject", cmd_transfers_reject, "CUSTOMER TRANSFER",
+     "Reject a transfer request (indirect provider).", NULL,
+     "csp transfers reject e0000000-0000-4000-8000-000000000001 01a2...-..."},
+    {"transfers", "withdraw", cmd_transfers_withdraw, "CUSTOMER TRANSFER",
+     "Withdraw a transfer request you created while it is still Active.", NULL,
+     "csp transfers withdraw e0000000-0000-4000-8000-000000000001 01a2...-..."},
     {"invoices", "list", cmd_invoices_list, "[--tenant T]",
      "List your invoices, all pages (operator: everyone's, or one billed tenant's).",
      "  --tenant T              operator: only the invoices of this billed tenant\n",
