@@ -416,6 +416,17 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
                        l->line_item_number, (long long)l->quantity, (long long)copy.min_q,
                        (long long)copy.max_q);
     }
+    for (int k = 0; k < i; k++)
+      if (in->lines[k].line_item_number == l->line_item_number) {
+        json_decref(doc);
+        return cspd_fail(c, CSPD_E_INVALID_INPUT, "lineItemNumber %d appears twice",
+                         l->line_item_number);
+      }
+    if (!copy.is_addon && l->parent_subscription_id != NULL && l->parent_subscription_id[0]) {
+      json_decref(doc);
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "(line %d: %s is not an add-on and takes no "
+                       "parentSubscriptionId)", l->line_item_number, copy.id);
+    }
     const char *parent = NULL;
     if (copy.is_addon) {
       /* R-ORD-2: the parent is one of this customer's subscriptions that the buyer holds (a
@@ -647,7 +658,27 @@ int cspd_usage_record(struct cspd_ctx *c, struct cspd_subscription *s, int64_t u
     return cspd_fail(c, CSPD_E_USAGE_NOT_USAGE, NULL);
   if (amount_minor < 0)
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "amount must be >= 0 (minor units)");
-  int rc = OPS(c)->usage_insert(c->db, s->id, usage_ms, amount_minor, resource, c->now_ms);
+  /* usage falls in the subscription's life up to now, in a month not yet invoiced */
+  if (usage_ms < s->effective_start_ms || usage_ms > c->now_ms)
+    return cspd_fail(c, CSPD_E_INVALID_INPUT, "the usage date must lie between the subscription's "
+                                              "start and now (cspd clock)");
+  char stamp[32];
+  cspd_time_format(usage_ms, false, stamp);
+  struct cspd_invoice *inv;
+  int ni, rc;
+  const char *iafter = "";
+  do {
+    if ((rc = OPS(c)->invoice_list(c->db, s->holder_tenant_id, iafter, 200, c->arena, &inv,
+                                   &ni)) != 0)
+      return cspd_store_fail(c, rc, 0, 0);
+    for (int k = 0; k < ni; k++)
+      if (strncmp(inv[k].period, stamp, 7) == 0)
+        return cspd_fail(c, CSPD_E_INVALID_INPUT, "%.7s is invoiced already: usage of a closed "
+                                                  "month is not billed", stamp);
+    if (ni > 0)
+      iafter = inv[ni - 1].id;
+  } while (ni == 200);
+  rc = OPS(c)->usage_insert(c->db, s->id, usage_ms, amount_minor, resource, c->now_ms);
   return cspd_store_fail(c, rc, 0, 0);
 }
 

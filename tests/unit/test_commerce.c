@@ -2007,6 +2007,12 @@ static void test_billing_usage_records_of_the_month_only(void **state) {
   as_partner(f, &d, AA);
   assert_refused(f, usage(f, &az, oct, 100), CSPD_E_ROLE_REQUIRED, NULL, 403);
   as_operator(f);
+  /* usage is metered after the fact: not in the future, not before the subscription started */
+  assert_refused(f, usage(f, &az, ms_at("2026-09-21T00:00:00Z"), 1), CSPD_E_INVALID_INPUT, NULL,
+                 800002);
+  assert_refused(f, usage(f, &az, ms_at("2026-09-19T00:00:00Z"), 1), CSPD_E_INVALID_INPUT, NULL,
+                 800002);
+  f->c.now_ms = ms_at("2026-11-02T00:00:00Z");
   assert_ok(f, usage(f, &az, oct - 1, 1000));
   assert_ok(f, usage(f, &az, oct, 250));
   assert_ok(f, usage(f, &az, ms_at("2026-10-15T13:00:00Z"), 125));
@@ -2025,6 +2031,11 @@ static void test_billing_usage_records_of_the_month_only(void **state) {
   assert_string_equal(l->kind, "usage");
   assert_int_equal(l->amount_minor, 250 + 125 + 5);
   assert_int_equal(l->end_ms, nov);
+  /* October is invoiced: its usage would never be billed, so it is refused */
+  as_operator(f);
+  assert_refused(f, usage(f, &az, ms_at("2026-10-20T00:00:00Z"), 1), CSPD_E_INVALID_INPUT, NULL,
+                 800002);
+  f->c.who = NULL;
   /* September's and November's usage land in their months */
   f->c.now_ms = ms_at("2026-12-01T00:00:00Z");
   bill(f, nov);
