@@ -603,6 +603,13 @@ int cspd_subscription_update(struct cspd_ctx *c, struct cspd_subscription *s,
               strcmp(new_status, "deleted") == 0;
     if (!ok)
       return cspd_fail(c, CSPD_E_SUB_BAD_STATUS, "(%s -> %s)", s->status, new_status);
+    char tid[37];
+    struct cspd_transfer t;
+    if (strcmp(new_status, "active") == 0 &&
+        OPS(c)->transfer_lock_get(c->db, s->id, tid) == 0 &&
+        OPS(c)->transfer_get(c->db, s->customer_tenant_id, tid, c->arena, &t) == 0 &&
+        strcmp(t.status, "Active") != 0) /* R-TRF-7: moved away, stays suspended */
+      return cspd_fail(c, CSPD_E_TRF_MOVED, "(transfer %s)", tid);
     if (strcmp(new_status, "active") == 0 && s->parent_subscription_id != NULL) {
       struct cspd_subscription parent;
       rc = OPS(c)->sub_get(c->db, s->parent_subscription_id, c->arena, &parent);

@@ -74,6 +74,13 @@ static const char *why_not(struct cspd_ctx *c, const struct cspd_subscription *s
                              s->parent_subscription_id);
   }
   if (OPS(c)->transfer_lock_get(c->db, s->id, holder) == 0) {
+    struct cspd_transfer t;
+    if (OPS(c)->transfer_get(c->db, s->customer_tenant_id, holder, c->arena, &t) == 0 &&
+        strcmp(t.status, "Active") != 0) {
+      *id = CSPD_E_TRF_MOVED;
+      return cspd_arena_printf(c->arena, "R-TRF-7: moved to the indirect provider by transfer %s.",
+                               holder);
+    }
     *id = CSPD_E_TRF_ALREADY_IN_REQUEST;
     return cspd_arena_printf(c->arena, "R-TRF-9: already in transfer request %s.", holder);
   }
@@ -314,6 +321,51 @@ static int finish(struct cspd_ctx *c, struct cspd_transfer *t, const char *statu
   return cspd_store_fail(c, rc, CSPD_E_TRF_NOT_FOUND, 0);
 }
 
+/** R-SUB-1, R-TRF-7: add-ons of a moved base that were not part of the request
+ * (bought after it was made) are not left active under the suspended source. */
+static int suspend_leftovers(struct cspd_ctx *c, const char *base_id) {
+  struct cspd_subscription base, *adds;
+  int na, rc = OPS(c)->sub_get(c->db, base_id, c->arena, &base);
+  if (rc != 0)
+    return cspd_store_fail(c, rc, 0, 0);
+  struct cspd_sub_filter f = {.customer_tenant_id = base.customer_tenant_id,
+                              .parent_subscription_id = base.id};
+  if ((rc = OPS(c)->sub_list(c->db, &f, "", 1000, c->arena, &adds, &na)) != 0)
+    return cspd_store_fail(c, rc, 0, 0);
+  for (int i = 0; i < na; i++) {
+    if (strcmp(adds[i].status, "active") != 0 || strcmp(adds[i].holder_tenant_id,
+                                                         base.holder_tenant_id) != 0)
+      continue;
+    adds[i].status = "suspended";
+    adds[i].version++;
+    struct cspd_sub_change sc = {.at_ms = c->now_ms, .status = "suspended",
+                                 .quantity = adds[i].quantity};
+    if ((rc = OPS(c)->sub_update(c->db, &adds[i])) != 0 ||
+        (rc = OPS(c)->sub_history_add(c->db, adds[i].id, &sc)) != 0)
+      return cspd_store_fail(c, rc, 0, 0);
+  }
+  return 0;
+}
+
+/** Keep the moved source subscriptions of a completed transfer locked to it:
+ * they never move again nor come back to life at the source (R-TRF-7). */
+static int lock_moved(struct cspd_ctx *c, const struct cspd_transfer *t, const json_t *lines) {
+  size_t i, k;
+  json_t *line, *add;
+  int rc = 0;
+  json_array_foreach(lines, i, line) {
+    if (rc == 0 && json_is_string(json_object_get(line, "newSubscriptionId")))
+      rc = OPS(c)->transfer_lock(c->db, json_string_value(json_object_get(line, "subscriptionId")),
+                                 t->id);
+    json_array_foreach(json_object_get(line, "addonItems"), k, add) {
+      if (rc == 0 && json_is_string(json_object_get(add, "newSubscriptionId")))
+        rc = OPS(c)->transfer_lock(c->db, json_string_value(json_object_get(add, "subscriptionId")),
+                                   t->id);
+    }
+  }
+  return cspd_store_fail(c, rc, 0, 0);
+}
+
 /** Move one subscription to the provider. @param[out] err a reason when it
  * cannot (the line fails, the others go on). */
 static int move_one(struct cspd_ctx *c, const struct cspd_transfer *t, const json_t *line,
@@ -353,10 +405,13 @@ static int move_one(struct cspd_ctx *c, const struct cspd_transfer *t, const jso
     *err = "The offer is not sold in the indirect provider's market.";
     return 0;
   }
-  /* the reseller named as partner of record must (still) have signed the MPA */
-  if (por != NULL && cspd_rule_partner_of_record_mpa(c, por) != 0) {
-    *err = cspd_arena_printf(c->arena, "The partner of record %s has not signed the MPA (R-MPA-2).",
-                             por);
+  /* R-ORD-3: the partner of record must still be a reseller the provider serves (the
+   * partnership may have ended since the request was made, R-PRT-4) that signed the MPA */
+  if (por != NULL && cspd_rule_partner_of_record(c, t->target_tenant_id, por) != 0) {
+    const struct cspd_error_info *ei = cspd_error_info(c->err.id);
+    *err = cspd_arena_printf(c->arena, "The partner of record %s cannot be named: %s%s%s%s", por,
+                             ei ? ei->description : "refused", ei && ei->rule ? " (" : "",
+                             ei && ei->rule ? ei->rule : "", ei && ei->rule ? ")" : "");
     memset(&c->err, 0, sizeof c->err);
     return 0;
   }
@@ -477,6 +532,8 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
         failed++;
       }
     }
+    if (rc == 0 && err == NULL)
+      rc = suspend_leftovers(c, json_string_value(json_object_get(line, "subscriptionId")));
     if (rc != 0)
       break;
   }
@@ -515,6 +572,8 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
                 cspd_arena_strdup(c->arena, txt ? txt : "[]"));
     free(txt);
   }
+  if (rc == 0)
+    rc = lock_moved(c, out, lines);
   json_decref(lines);
   if (rc != 0) {
     json_decref(orders);

@@ -1215,6 +1215,12 @@ static void test_R_TRF_7_sources_after_completion(void **state) {
   assert_ok(f, read_sub_as(f, &w.t, &w.cu, e3.id));
   assert_true(ssec.listed);
   assert_string_equal(ssec.status, "suspended");
+  /* and stays so: reactivating a moved subscription at the source is refused */
+  struct patch_args pa = {w.cu.tenant_id, e3.id, {.quantity = -1, .status = "active",
+                                                  .auto_renew = -1}};
+  as_partner(f, &w.t, AA);
+  assert_refused(f, run(f, patch_fn, &pa), CSPD_E_TRF_MOVED, "R-TRF-7", 400);
+  assert_string_equal(sub_row(f, e3.id).status, "suspended");
 }
 
 static void test_R_TRF_8_new_ids_azure_keeps_entitlement(void **state) {
@@ -1266,10 +1272,12 @@ static void test_R_TRF_9_one_active_request_per_subscription(void **state) {
   assert_null(lock_of(f, &e3));
   assert_null(lock_of(f, &e1));
   struct cspd_transfer c = request(f, &w, s3, 1);
-  /* released by completion */
+  /* completion: the moved subscriptions stay bound to the completed transfer (R-TRF-7),
+   * so they never move twice; the others are free */
   accepted(f, &w, &c);
-  assert_null(lock_of(f, &e3));
-  assert_null(lock_of(f, &sec));
+  assert_string_equal(lock_of(f, &e3), c.id);
+  assert_string_equal(lock_of(f, &sec), c.id);
+  assert_null(lock_of(f, &e1));
   const struct cspd_subscription *s1[] = {&e1};
   request(f, &w, s1, 1);
 }
