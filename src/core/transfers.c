@@ -380,6 +380,12 @@ static int move_one(struct cspd_ctx *c, const struct cspd_transfer *t, const jso
     *err = "The subscription no longer exists at the source.";
     return rc == CSPD_STORE_NOTFOUND || rc == 0 ? 0 : cspd_store_fail(c, rc, 0, 0);
   }
+  /* a base suspended at the source after the request was made does not move (it would come
+   * back to life at the provider); an add-on moves in the state it is in */
+  if (parent_new == NULL && strcmp(s.status, "active") != 0) {
+    *err = cspd_arena_printf(c->arena, "The subscription is %s at the source.", s.status);
+    return 0;
+  }
   struct cspd_offer of;
   if ((rc = cspd_offer_get(c, s.offer_id, &of)) != 0) {
     *err = "The offer is no longer in the catalog.";
@@ -423,7 +429,7 @@ static int move_one(struct cspd_ctx *c, const struct cspd_transfer *t, const jso
   n.line_item_number = line_no;
   n.quantity = json_integer_value(json_object_get(line, "quantity"));
   n.parent_subscription_id = parent_new;
-  n.status = "active";
+  n.status = parent_new != NULL && strcmp(s.status, "suspended") == 0 ? "suspended" : "active";
   n.partner_id_on_record = por;
   memcpy(n.holder_tenant_id, t->target_tenant_id, sizeof n.holder_tenant_id);
   n.reseller_tenant_id = t->source_tenant_id;
@@ -439,7 +445,7 @@ static int move_one(struct cspd_ctx *c, const struct cspd_transfer *t, const jso
   n.version = 1;
   if ((rc = cspd_store_fail(c, OPS(c)->sub_insert(c->db, &n), 0, 0)) != 0)
     return rc;
-  struct cspd_sub_change ch = {.at_ms = c->now_ms, .status = "active", .quantity = n.quantity};
+  struct cspd_sub_change ch = {.at_ms = c->now_ms, .status = n.status, .quantity = n.quantity};
   if ((rc = cspd_store_fail(c, OPS(c)->sub_history_add(c->db, n.id, &ch), 0, 0)) != 0)
     return rc;
   /* R-TRF-7: an Azure pay-as-you-go source no longer appears at the source;
