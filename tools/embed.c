@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700
 /* embed.c -- build tool: turns data files into C source.
  *
  *   embed string SYMBOL OUT.c FILE
@@ -6,9 +6,14 @@
  *   embed migrations SYMBOL OUT.c NNNN-name.sql...
  *       const struct cspd_migration SYMBOL[] = {{N, "name", "<sql>"}, ...};
  *       const int SYMBOL_count = ...;
+ *   embed files SYMBOL OUT.c BASEDIR FILE...
+ *       const struct cspd_asset SYMBOL[] = {{"/path/under/BASEDIR", "<bytes>", len, "etag"}, ...};
+ *       const int SYMBOL_count = ...;
  * Migration files must be named NNNN-name.sql and be given in any order;
  * they are emitted sorted by version, and a gap or duplicate is an error. */
 #include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +68,8 @@ static int cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    fprintf(stderr, "usage: embed string|migrations SYMBOL OUT.c FILE...\n");
+    fprintf(stderr, "usage: embed string|migrations SYMBOL OUT.c FILE...\n"
+                    "       embed files SYMBOL OUT.c BASEDIR FILE...\n");
     return 2;
   }
   const char *mode = argv[1], *sym = argv[2];
@@ -120,6 +126,42 @@ int main(int argc, char **argv) {
     }
     fprintf(out, "};\nconst int %s_count = %d;\n", sym, nm);
     free(m);
+  } else if (strcmp(mode, "files") == 0) {
+    char base[PATH_MAX];
+    if (realpath(argv[4], base) == NULL) {
+      perror(argv[4]);
+      return 1;
+    }
+    size_t bl = strlen(base);
+    fputs("#include \"http/assets.h\"\n", out);
+    fprintf(out, "const struct cspd_asset %s[] = {\n", sym);
+    int nf = 0;
+    for (int i = 5; i < argc; i++) {
+      char full[PATH_MAX];
+      if (realpath(argv[i], full) == NULL) {
+        perror(argv[i]);
+        return 1;
+      }
+      if (strncmp(full, base, bl) != 0 || full[bl] != '/') {
+        fprintf(stderr, "embed: %s is not under %s\n", argv[i], base);
+        return 1;
+      }
+      size_t n;
+      char *s = slurp(full, &n);
+      if (s == NULL)
+        return 1;
+      uint64_t h = 1469598103934665603ULL; /* FNV-1a: the asset's ETag */
+      for (size_t k = 0; k < n; k++) {
+        h ^= (unsigned char)s[k];
+        h *= 1099511628211ULL;
+      }
+      fprintf(out, "  {\"%s\", ", full + bl);
+      emit_literal(out, s, n);
+      fprintf(out, ", %zu, \"\\\"%016llx\\\"\"},\n", n, (unsigned long long)h);
+      free(s);
+      nf++;
+    }
+    fprintf(out, "  {0, 0, 0, 0}};\nconst int %s_count = %d;\n", sym, nf);
   } else {
     fprintf(stderr, "embed: unknown mode %s\n", mode);
     return 2;

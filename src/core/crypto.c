@@ -154,3 +154,25 @@ void cspd_secret_new(char out[48]) {
   randombytes_buf(b, sizeof b);
   cspd_b64url_encode(b, sizeof b, out, 48);
 }
+
+void cspd_csrf_token(const unsigned char key[CSPD_KEY_BYTES], const char *session,
+                     char out[CSPD_CSRF_LEN + 1]) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, key, CSPD_KEY_BYTES);
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf.", 5);
+  crypto_auth_hmacsha256_update(&st, (const unsigned char *)session, strlen(session));
+  crypto_auth_hmacsha256_final(&st, mac);
+  char buf[64];
+  cspd_b64url_encode(mac, sizeof mac, buf, sizeof buf);
+  memcpy(out, buf, CSPD_CSRF_LEN);
+  out[CSPD_CSRF_LEN] = '\0';
+}
+
+bool cspd_csrf_check(const unsigned char key[CSPD_KEY_BYTES], const char *session,
+                     const char *given) {
+  char want[CSPD_CSRF_LEN + 1];
+  cspd_csrf_token(key, session, want);
+  return given != NULL && strlen(given) == strlen(want) &&
+         sodium_memcmp(want, given, strlen(want)) == 0;
+}

@@ -3,6 +3,7 @@
 #define CSPD_CRYPTO_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ctx.h"
@@ -40,5 +41,16 @@ int cspd_secret_verify(const char *hash, const char *secret);
 
 /** A random secret of 40 base64url characters. @param[out] out 48 bytes. */
 void cspd_secret_new(char out[48]);
+
+/** Length of a CSRF token: base64url of an HMAC-SHA256. */
+#define CSPD_CSRF_LEN 43
+/** The dashboard's CSRF token for session token @a session: an HMAC of it
+ * under the server key, so it needs no storage and dies with the session.
+ * @param[out] out CSPD_CSRF_LEN + 1 bytes. */
+void cspd_csrf_token(const unsigned char key[CSPD_KEY_BYTES], const char *session,
+                     char out[CSPD_CSRF_LEN + 1]);
+/** Constant-time check of @a given against the token of @a session. */
+bool cspd_csrf_check(const unsigned char key[CSPD_KEY_BYTES], const char *session,
+                     const char *given);
 
 #endif

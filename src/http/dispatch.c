@@ -11,6 +11,8 @@
 #include "../core/crypto.h"
 #include "../core/identity.h"
 #include "../core/util.h"
+#include "../core/log.h"
+#include "assets.h"
 #include "dispatch.h"
 #include "http.h"
 
@@ -91,6 +93,25 @@ struct token_slot {
 };
 static _Thread_local struct token_slot token_cache[TOKEN_CACHE];
 
+const char *cspd_content_type_of(const char *path) {
+  static const struct {
+    const char *ext, *type;
+  } types[] = {{".html", "text/html; charset=utf-8"},
+               {".js", "text/javascript; charset=utf-8"},
+               {".mjs", "text/javascript; charset=utf-8"},
+               {".css", "text/css; charset=utf-8"},
+               {".svg", "image/svg+xml"},
+               {".png", "image/png"},
+               {".ico", "image/x-icon"},
+               {".json", "application/json; charset=utf-8"},
+               {".txt", "text/plain; charset=utf-8"}};
+  const char *dot = strrchr(path, '.');
+  for (size_t i = 0; dot != NULL && i < sizeof types / sizeof types[0]; i++)
+    if (strcmp(dot, types[i].ext) == 0)
+      return types[i].type;
+  return "application/octet-stream";
+}
+
 static uint64_t fnv1a(const char *s, size_t n) {
   uint64_t h = 1469598103934665603ULL;
   for (size_t i = 0; i < n; i++) {
@@ -100,11 +121,38 @@ static uint64_t fnv1a(const char *s, size_t n) {
   return h;
 }
 
+static bool safe_method(const char *m) {
+  return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 || strcmp(m, "OPTIONS") == 0;
+}
+
+/** The dashboard's session cookie stands in for the bearer token; a request
+ * that changes state must then prove it comes from the dashboard's own page
+ * with the session's CSRF token (h_session.c). */
+static int authenticate_cookie(struct cspd_req *r, const char **tok) {
+  const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, CSPD_SESSION_COOKIE);
+  if (c == NULL || c[0] == '\0')
+    return cspd_fail(&r->ctx, CSPD_E_AUTH_REQUIRED, NULL);
+  if (!safe_method(r->method) &&
+      !cspd_csrf_check(r->srv->key, c, cspd_header(r, "X-CSRF-Token"))) {
+    cspd_log("warn", "CSRF token missing or wrong on %s %s", r->method, r->path);
+    return cspd_fail(&r->ctx, CSPD_E_CSRF_INVALID, NULL);
+  }
+  r->session = c;
+  *tok = c;
+  return 0;
+}
+
 static int authenticate(struct cspd_req *r) {
   const char *h = cspd_header(r, "Authorization");
-  if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-    return cspd_fail(&r->ctx, CSPD_E_AUTH_REQUIRED, NULL);
-  const char *tok = h + 7;
+  const char *tok = NULL;
+  if (h == NULL) {
+    if (authenticate_cookie(r, &tok) != 0)
+      return -1;
+  } else {
+    if (strncasecmp(h, "Bearer ", 7) != 0)
+      return cspd_fail(&r->ctx, CSPD_E_AUTH_REQUIRED, NULL);
+    tok = h + 7;
+  }
   while (*tok == ' ')
     tok++;
   size_t len = strlen(tok);
@@ -114,12 +162,14 @@ static int authenticate(struct cspd_req *r) {
   if (slot->token != NULL && slot->hash == hash && slot->len == len &&
       memcmp(slot->token, tok, len) == 0) {
     if (slot->who.expires + CSPD_TOKEN_LEEWAY <= now_s)
-      return cspd_fail(&r->ctx, CSPD_E_TOKEN_EXPIRED, NULL);
+      return cspd_fail(&r->ctx, r->session ? CSPD_E_SESSION_REQUIRED : CSPD_E_TOKEN_EXPIRED, NULL);
     r->who = slot->who;
     r->authed = true;
     return 0;
   }
   int rc = cspd_token_verify(r->srv->key, tok, now_s, &r->who);
+  if (rc != CSPD_TOKEN_OK && r->session != NULL)
+    return cspd_fail(&r->ctx, CSPD_E_SESSION_REQUIRED, NULL);
   if (rc == CSPD_TOKEN_EXPIRED)
     return cspd_fail(&r->ctx, CSPD_E_TOKEN_EXPIRED, NULL);
   if (rc != CSPD_TOKEN_OK)
@@ -156,8 +206,36 @@ static int role_check(struct cspd_req *r) {
   return -1;
 }
 
+/** The dashboard (web/, embedded): "/" is its page, /assets/ its files. */
+static int dashboard(struct cspd_req *r, bool *served) {
+  const char *p = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
+  *served = false;
+  if (strcmp(p, "/index.html") != 0 && strncmp(p, "/assets/", 8) != 0)
+    return 0;
+  for (const struct cspd_asset *a = cspd_web_assets; a->path != NULL; a++) {
+    if (strcmp(a->path, p) != 0)
+      continue;
+    *served = true;
+    if (!safe_method(r->method)) {
+      r->allow = "GET, HEAD";
+      return cspd_fail(&r->ctx, CSPD_E_METHOD_NOT_ALLOWED, "allowed: GET, HEAD");
+    }
+    r->html = true;
+    r->etag = a->etag;
+    const char *inm = cspd_header(r, "If-None-Match");
+    if (inm != NULL && strcmp(inm, a->etag) == 0)
+      return cspd_reply_empty(r, 304);
+    return cspd_reply_raw(r, 200, cspd_content_type_of(a->path), a->data, a->len);
+  }
+  return 0;
+}
+
 static int run(struct cspd_req *r) {
   char allow[128];
+  bool served;
+  int drc = dashboard(r, &served);
+  if (served)
+    return drc;
   bool sandbox = r->srv->cfg.sandbox;
   r->route = cspd_route_find(r->method, r->path, sandbox, r->arena, r->params, &r->nparams,
                              allow, sizeof allow);

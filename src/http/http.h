@@ -23,6 +23,9 @@ struct cspd_req;
 
 typedef int (*cspd_handler)(struct cspd_req *r);
 
+/** The dashboard's session cookie (h_session.c). */
+#define CSPD_SESSION_COOKIE "cspd_session"
+
 enum cspd_route_flags {
   ROUTE_PUBLIC = 1u << 0,   /* no authentication */
   ROUTE_TX_READ = 1u << 1,  /* handler runs in a read transaction */
@@ -119,6 +122,7 @@ struct cspd_req {
   json_t *json; /* parsed body (owned by the request) */
   struct cspd_principal who;
   bool authed;
+  const char *session; /* the dashboard session token, when the cookie authenticated */
   struct cspd_ctx ctx;
   const char *request_id;
   const char *correlation_id;
@@ -131,6 +135,8 @@ struct cspd_req {
   const char *etag;
   const char *allow;
   const char *location;
+  const char *set_cookie; /* Set-Cookie value (the dashboard session) */
+  bool html;              /* a dashboard page: browser security headers */
   int retry_after;
   bool replayed; /* idempotent replay of an earlier response */
   void *scratch;  /* handler state from prepare to the transaction */
@@ -156,6 +162,8 @@ void cspd_reply_error(struct cspd_req *r);
 const char *cspd_query(struct cspd_req *r, const char *name);
 /** Request header; NULL if absent. */
 const char *cspd_header(struct cspd_req *r, const char *name);
+/** Content-Type of a dashboard file by its extension. */
+const char *cspd_content_type_of(const char *path);
 /** The JSON body as an object, or -1 with an error set (400/415). */
 int cspd_body_object(struct cspd_req *r, json_t **out);
 /** Path parameter @a i as a normalized GUID in the arena, or -1 (400). */
@@ -318,6 +326,9 @@ int h_webhook_events_get(struct cspd_req *r);
 int h_webhook_validation_post(struct cspd_req *r);
 int h_webhook_deliveries_get(struct cspd_req *r);
 int h_cspd_health(struct cspd_req *r);
+int h_session_post(struct cspd_req *r);
+int h_session_get(struct cspd_req *r);
+int h_session_delete(struct cspd_req *r);
 int h_cspd_info(struct cspd_req *r);
 int h_cspd_metrics(struct cspd_req *r);
 int h_cspd_openapi(struct cspd_req *r);

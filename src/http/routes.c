@@ -237,6 +237,14 @@ struct cspd_route cspd_routes[] = {
     {"POST", "/v1/tenants/{tenantId}/apps", h_tenant_apps_post, W, OP | GA, "identities",
      "Register an app; its secret is shown once (operator, or global_admin)", "Application",
      h_tenant_apps_prepare},
+    /* the dashboard's sign-in (cookie session; web/ is served at /) */
+    {"POST", "/_cspd/session", h_session_post, ROUTE_PUBLIC, 0, "dashboard",
+     "Sign in with e-mail and password: sets the HttpOnly session cookie, answers the session "
+     "with its csrfToken", "Session"},
+    {"GET", "/_cspd/session", h_session_get, 0, 0, "dashboard",
+     "The signed-in session (cookie), with its csrfToken", "Session"},
+    {"DELETE", "/_cspd/session", h_session_delete, 0, 0, "dashboard",
+     "Sign out: removes the session cookie (X-CSRF-Token required)", NULL},
     /* operations */
     {"GET", "/_cspd/health", h_cspd_health, ROUTE_PUBLIC, 0, "operations", "Liveness and store check",
      "Health"},

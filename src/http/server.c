@@ -122,6 +122,18 @@ static enum MHD_Result queue(struct cspd_server *srv, struct conn_state *st) {
       snprintf(wa, sizeof wa, "Bearer realm=\"cspd\"");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, wa);
   }
+  if (r->set_cookie != NULL) {
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  }
+  if (r->html) { /* the dashboard: its own scripts and styles only, never framed */
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  }
   if (srv->cfg.sandbox)
     MHD_add_response_header(resp, "X-Cspd-Sandbox", "true");
   enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
