@@ -1484,10 +1484,25 @@ static int job_fn(struct cspd_db *db, void *cls) {
   return 0;
 }
 
+/** Whether a job is due, in a read transaction: the worker wakes after every
+ * write request, and taking the write lock only to find nothing due would
+ * make request writers queue behind it. */
+static int peek_fn(struct cspd_db *db, void *cls) {
+  struct job_run *j = cls;
+  struct cspd_job job;
+  cspd_arena_reset(j->c.arena);
+  int rc = cspd_db_ops(db)->job_next_due(db, cspd_clock_now(), j->c.arena, &job);
+  j->ran = rc == 0;
+  return rc == CSPD_STORE_NOTFOUND ? 0 : rc;
+}
+
 int cspd_jobs_run_due(struct cspd_store *store, bool sandbox, int max) {
   struct job_run j = {.c = {.sandbox = sandbox, .arena = cspd_arena_new(16384)}};
   int count = 0;
   while (count < max) {
+    j.ran = 0;
+    if (cspd_store_tx(store, false, peek_fn, &j, NULL) == 0 && !j.ran)
+      break; /* nothing due (a failed peek falls through to the write transaction) */
     j.ran = 0;
     int rc = cspd_store_tx(store, true, job_fn, &j, NULL);
     if (rc != 0) {
