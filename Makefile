@@ -13,7 +13,7 @@ DATA ?= cspd-data
 
 APT_BUILD := build-essential meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev \
              libsqlite3-dev libsodium-dev libcurl4-openssl-dev
-APT_TEST  := libcmocka-dev jq curl sqlite3
+APT_TEST  := libcmocka-dev jq curl sqlite3 chromium
 APT_BENCH := nginx-light wrk
 
 .PHONY: all build deps deps-test deps-bench run test bench format clean docs
