@@ -160,3 +160,55 @@ int h_partnership_delete(struct cspd_req *r) {
   int rc = cspd_partnership_end(&r->ctx, r->params[0], r->params[1], cspd_query(r, "reason"));
   return rc != 0 ? rc : cspd_reply_empty(r, 204);
 }
+
+/* GET /v1/operator/partnerships[?state=active|terminated] -- every
+ * provider-reseller relationship, for the operator to end (R-PRT-4). The
+ * store keeps an ended relationship as "ended"; the API calls it
+ * "terminated". Continuation key: "provider/reseller". */
+int h_operator_partnerships_get(struct cspd_req *r) {
+  struct cspd_page pg;
+  if (cspd_page_read(r, 100, &pg) != 0)
+    return -1;
+  const char *state = cspd_query(r, "state"), *stored = NULL;
+  if (state != NULL) {
+    if (strcmp(state, "active") == 0)
+      stored = "active";
+    else if (strcmp(state, "terminated") == 0)
+      stored = "ended";
+    else
+      return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "state must be active or terminated");
+  }
+  const struct cspd_store_ops *ops = cspd_db_ops(r->ctx.db);
+  struct cspd_partnership *rows;
+  int n;
+  int rc = ops->partnership_list_all(r->ctx.db, stored, pg.after, pg.size + 1, r->arena, &rows, &n);
+  if (rc != 0)
+    return cspd_store_fail(&r->ctx, rc, 0, 0);
+  json_t *items = json_array();
+  for (int i = 0; i < n && i < pg.size; i++) {
+    const struct cspd_partnership *p = &rows[i];
+    struct cspd_location pl, rl;
+    const char *pname = "", *pmpn = "", *rname = "", *rmpn = "";
+    if (ops->location_get(r->ctx.db, p->provider_tenant_id, r->arena, &pl) == 0) {
+      pname = pl.company_name;
+      pmpn = pl.mpn_id;
+    }
+    if (ops->location_get(r->ctx.db, p->reseller_tenant_id, r->arena, &rl) == 0) {
+      rname = rl.company_name;
+      rmpn = rl.mpn_id;
+    }
+    json_array_append_new(
+        items,
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "providerTenantId",
+                  p->provider_tenant_id, "providerName", pname ? pname : "", "providerMpnId",
+                  pmpn ? pmpn : "", "resellerTenantId", p->reseller_tenant_id, "resellerName",
+                  rname ? rname : "", "resellerMpnId", rmpn ? rmpn : "", "state",
+                  strcmp(p->state, "active") == 0 ? "active" : "terminated", "createdDate",
+                  cspd_iso(r, p->created_ms), "attributes", "objectType", "Partnership"));
+  }
+  const char *next = NULL;
+  if (n > pg.size)
+    next = cspd_arena_printf(r->arena, "%s/%s", rows[pg.size - 1].provider_tenant_id,
+                             rows[pg.size - 1].reseller_tenant_id);
+  return cspd_reply_json(r, 200, cspd_collection(r, items, &pg, next));
+}

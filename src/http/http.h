@@ -264,6 +264,7 @@ int h_invitations_get(struct cspd_req *r);
 int h_invitation_get(struct cspd_req *r);
 int h_invitation_accept(struct cspd_req *r);
 int h_partnership_delete(struct cspd_req *r);
+int h_operator_partnerships_get(struct cspd_req *r);
 int h_operator_settings_get(struct cspd_req *r);
 int h_operator_settings_put(struct cspd_req *r);
 int h_operator_memberships_put(struct cspd_req *r);

@@ -189,6 +189,8 @@ struct cspd_route cspd_routes[] = {
      "PartnershipInvitation"},
     {"DELETE", "/v1/partnerships/{providerTenantId}/{resellerTenantId}", h_partnership_delete, W,
      0, "partnerships", "End a provider-reseller relationship (operator only, R-PRT-4)", NULL},
+    {"GET", "/v1/operator/partnerships", h_operator_partnerships_get, R, OP, "program",
+     "All provider-reseller relationships[?state=active|terminated] (operator)", "Collection"},
     {"GET", "/v1/notifications", h_notifications_get, R, 0, "notifications",
      "E-mails sent to the caller's tenant (operator: all)", "Collection"},
     /* operator controls */

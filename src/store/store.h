@@ -495,6 +495,11 @@ struct cspd_store_ops {
                           int limit, struct cspd_arena *a,
                           struct cspd_partnership **out, int *n);
 
+  /** All partnerships (operator view), @a state NULL for any, ordered by
+   * provider then reseller tenant id, after the key "provider/reseller"
+   * @a after. */
+  int (*partnership_list_all)(struct cspd_db *db, const char *state, const char *after, int limit,
+                              struct cspd_arena *a, struct cspd_partnership **out, int *n);
   int (*partnership_get)(struct cspd_db *db, const char *provider, const char *reseller,
                          struct cspd_arena *a, struct cspd_partnership *out);
   int (*partnership_set_state)(struct cspd_db *db, const char *provider, const char *reseller,

@@ -38,6 +38,7 @@ const ROUTES = [
   { path: '/customer/invitations/accept', page: 'customer-invitation', kinds: ['customer'] },
   // operator
   { path: '/operator/enrollments', page: 'op-enrollments', kinds: ['operator'], nav: 'Enrollments', testid: 'nav-op-enrollments' },
+  { path: '/operator/partnerships', page: 'op-partnerships', kinds: ['operator'], nav: 'Partnerships', testid: 'nav-op-partnerships' },
   { path: '/operator/revenue', page: 'op-revenue', kinds: ['operator'], nav: 'Direct-bill revenue', testid: 'nav-op-revenue' },
   { path: '/operator/settings', page: 'op-settings', kinds: ['operator'], nav: 'Program settings', testid: 'nav-op-settings' },
   { path: '/operator/clock', page: 'op-clock', kinds: ['operator'], when: (c) => !!(c.info && c.info.sandbox),

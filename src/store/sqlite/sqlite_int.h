@@ -77,6 +77,7 @@ void sq_read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row);
   .fx_put = sq_fx_put, \
   .fx_list = sq_fx_list, \
   .partnership_get = sq_partnership_get, \
+  .partnership_list_all = sq_partnership_list_all, \
   .partnership_set_state = sq_partnership_set_state, \
   .job_schedule = sq_job_schedule, \
   .job_next_due = sq_job_next_due, \
@@ -152,6 +153,7 @@ __typeof__(*((struct cspd_store_ops *)0)->fx_get) sq_fx_get;
 __typeof__(*((struct cspd_store_ops *)0)->fx_put) sq_fx_put;
 __typeof__(*((struct cspd_store_ops *)0)->fx_list) sq_fx_list;
 __typeof__(*((struct cspd_store_ops *)0)->partnership_get) sq_partnership_get;
+__typeof__(*((struct cspd_store_ops *)0)->partnership_list_all) sq_partnership_list_all;
 __typeof__(*((struct cspd_store_ops *)0)->partnership_set_state) sq_partnership_set_state;
 __typeof__(*((struct cspd_store_ops *)0)->job_schedule) sq_job_schedule;
 __typeof__(*((struct cspd_store_ops *)0)->job_next_due) sq_job_next_due;

@@ -431,6 +431,14 @@ int sq_fx_list(struct cspd_db *db, struct cspd_arena *a, struct cspd_fx_rate **o
 
 /* ---- partnerships (state) ------------------------------------------------------------------ */
 
+static void read_partnership_row(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
+  struct cspd_partnership *p = row;
+  sq_col_copy(s, 0, p->provider_tenant_id, sizeof p->provider_tenant_id);
+  sq_col_copy(s, 1, p->reseller_tenant_id, sizeof p->reseller_tenant_id);
+  p->state = sq_col_text(s, 2, a);
+  p->created_ms = sqlite3_column_int64(s, 3);
+}
+
 int sq_partnership_get(struct cspd_db *db, const char *provider, const char *reseller,
                        struct cspd_arena *a, struct cspd_partnership *out) {
   PREP(s, "SELECT provider_tenant_id, reseller_tenant_id, state, created_ms FROM partnerships "
@@ -446,6 +454,19 @@ int sq_partnership_get(struct cspd_db *db, const char *provider, const char *res
   out->created_ms = sqlite3_column_int64(s, 3);
   sq_done(s);
   return 0;
+}
+
+int sq_partnership_list_all(struct cspd_db *db, const char *state, const char *after, int limit,
+                            struct cspd_arena *a, struct cspd_partnership **out, int *n) {
+  PREP(s, "SELECT provider_tenant_id, reseller_tenant_id, state, created_ms FROM partnerships "
+          "WHERE (?1 IS NULL OR state = ?1) AND "
+          "provider_tenant_id || '/' || reseller_tenant_id > ?2 "
+          "ORDER BY provider_tenant_id, reseller_tenant_id LIMIT ?3");
+  sq_bind_text(s, 1, state);
+  sq_bind_text(s, 2, after ? after : "");
+  sqlite3_bind_int(s, 3, limit);
+  return sq_list_rows(db, s, limit, sizeof **out, read_partnership_row, a, (void **)out, n,
+                      "partnership_list_all");
 }
 
 int sq_partnership_set_state(struct cspd_db *db, const char *provider, const char *reseller,

@@ -1,7 +1,7 @@
 // Operator: the direct-bill revenue requirement (R-DB-1): each global account's trailing-12-month
 // cloud revenue against the USD 300,000 threshold, as a table and an SVG bar chart.
 import * as api from '../api.js';
-import { h, replace, pageHeader, section, load, table, badge, act, field, fmtMoney, fmtDate } from '../ui.js';
+import { h, replace, pageHeader, section, load, table, badge, act, field, fmtMoney, fmtDate, openDialog, success } from '../ui.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, ...children) {
@@ -53,7 +53,73 @@ export async function render(el, ctx) {
       { label: 'Requirement', cell: (i) => badge(i.meetsRequirement ? 'met' : 'not met', `revenue-meets-${i.partnerId}`) },
       { label: 'Effect of an evaluation', cell: (i) => ((i.changes || []).length ? i.changes.map((c) => `${c.tenantId.slice(0, 8)}… → ${c.state}`).join(', ') : 'none') },
     ], items, { testid: 'revenue-table', empty: 'No direct-bill global account.', rowAttrs: (i) => ({ 'data-testid': `revenue-row-${i.partnerId}` }) }),
-    h('div', { class: 'actions' }, evalBtn));
+    h('div', { class: 'actions' }, evalBtn),
+    restrictSection(items, slot));
+}
+
+// The direct-bill locations of each global account in the report, each with a "Restrict" action
+// (PUT /v1/operator/memberships {"program":"direct_bill","state":"restricted"}).
+function restrictSection(items, slot) {
+  const listEl = h('div');
+  const sec = section('Direct-bill partners', h('p', null, 'Restrict a direct-bill partner location by hand (for example after a support case). '
+    + 'A restricted partner keeps its customers but cannot add customers or make new purchases.'), listEl);
+  (async () => {
+    const rows = await load(listEl, async () => {
+      const all = [];
+      for (const i of items) {
+        const locs = await api.getAll(`/v1/partners/${api.seg(i.partnerId)}/locations`);
+        for (const l of locs) all.push({ ...l, account: i.companyName });
+      }
+      return all;
+    });
+    if (!rows) return;
+    const states = {};
+    const draw = () => replace(listEl, table('Direct-bill partner locations', [
+      { label: 'Global account', cell: (l) => l.account },
+      { label: 'Location', cell: (l) => l.companyName },
+      { label: 'PartnerID', cell: (l) => l.mpnId },
+      { label: 'Country', cell: (l) => l.country },
+      { label: 'Direct-bill state', cell: (l) => (states[l.tenantId] ? badge(states[l.tenantId], `membership-state-${l.tenantId}`) : '—') },
+      {
+        label: 'Action',
+        cell: (l) => (states[l.tenantId] === 'restricted' ? '—' : h('button', {
+          class: 'btn small danger', type: 'button', 'data-testid': `restrict-${l.tenantId}`,
+          'aria-label': `Restrict ${l.companyName}`,
+          onclick: () => restrictDialog(l, slot, (st) => { states[l.tenantId] = st; draw(); }),
+        }, 'Restrict')),
+      },
+    ], rows, { testid: 'restrict-table', empty: 'No direct-bill partner location.', rowAttrs: (l) => ({ 'data-testid': `restrict-row-${l.tenantId}` }) }));
+    draw();
+  })();
+  return sec;
+}
+
+function restrictDialog(l, outerSlot, done) {
+  openDialog('Restrict the direct-bill partner', (close) => {
+    const reason = h('input', { type: 'text', required: true, 'data-testid': 'restrict-reason' });
+    const slot = h('div', { class: 'slot', 'aria-live': 'polite' });
+    const btn = h('button', { class: 'btn danger', type: 'submit', 'data-testid': 'restrict-confirm' }, 'Restrict');
+    return h('form', {
+      novalidate: true,
+      onsubmit: (ev) => {
+        ev.preventDefault();
+        act(btn, slot, async () => {
+          const body = { tenantId: l.tenantId, program: 'direct_bill', state: 'restricted' };
+          if (reason.value.trim()) body.reason = reason.value.trim();
+          const m = await api.put('/v1/operator/memberships', body);
+          close();
+          replace(outerSlot, success(`${l.companyName} is now ${m.state} in the direct-bill program.`));
+          done(m.state);
+        });
+      },
+    },
+    h('p', null, `${l.companyName} (PartnerID ${l.mpnId}): its direct-bill membership becomes restricted. `
+      + 'It keeps its existing customers and subscriptions but cannot add customers or place new orders until reinstated '
+      + '(an evaluation at or above the revenue requirement reinstates it).'),
+    field('Reason (told to the partner)', reason),
+    slot,
+    h('div', { class: 'actions' }, btn, h('button', { class: 'btn', type: 'button', onclick: close }, 'Cancel')));
+  }, 'restrict-dialog');
 }
 
 function chart(items) {
