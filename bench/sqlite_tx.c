@@ -132,7 +132,7 @@ int main(int argc, char **argv) {
 
   /* the subscriptions to update: every id of the store (1 000 000 here) */
   size_t cap = 1 << 20, nsubs = 0;
-  char (*subs)[37] = malloc(cap * sizeof *subs);
+  char(*subs)[37] = malloc(cap * sizeof *subs);
   sqlite3_stmt *q = prep(db, "SELECT id FROM subscriptions");
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -224,8 +224,8 @@ int main(int argc, char **argv) {
          "p99_us=%lld max_us=%lld subs=%zu\n",
          strcasecmp(sync, "full") == 0 ? "FULL" : "NORMAL", n, errors, elapsed,
          elapsed > 0 ? (double)n / elapsed : 0.0, (long long)pct(lat, n, 50),
-         (long long)pct(lat, n, 90), (long long)pct(lat, n, 99),
-         (long long)(n ? lat[n - 1] : 0), nsubs);
+         (long long)pct(lat, n, 90), (long long)pct(lat, n, 99), (long long)(n ? lat[n - 1] : 0),
+         nsubs);
   sqlite3_finalize(begin);
   sqlite3_finalize(commit);
   sqlite3_finalize(rollback);

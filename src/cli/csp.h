@@ -25,14 +25,14 @@
 
 /** Process exit codes (documented in docs/cli.md and `csp --help`). */
 enum csp_exit {
-    CSP_EXIT_OK = 0,        /**< success */
-    CSP_EXIT_REFUSED = 1,   /**< API refused the request (other 4xx) or local failure */
-    CSP_EXIT_USAGE = 2,     /**< usage error */
-    CSP_EXIT_AUTH = 3,      /**< not logged in, token expired, HTTP 401 */
-    CSP_EXIT_FORBIDDEN = 4, /**< HTTP 403 */
-    CSP_EXIT_NOT_FOUND = 5, /**< HTTP 404 */
-    CSP_EXIT_CONFLICT = 6,  /**< HTTP 409 / 412 */
-    CSP_EXIT_SERVER = 7,    /**< HTTP 5xx or connection failure */
+  CSP_EXIT_OK = 0,        /**< success */
+  CSP_EXIT_REFUSED = 1,   /**< API refused the request (other 4xx) or local failure */
+  CSP_EXIT_USAGE = 2,     /**< usage error */
+  CSP_EXIT_AUTH = 3,      /**< not logged in, token expired, HTTP 401 */
+  CSP_EXIT_FORBIDDEN = 4, /**< HTTP 403 */
+  CSP_EXIT_NOT_FOUND = 5, /**< HTTP 404 */
+  CSP_EXIT_CONFLICT = 6,  /**< HTTP 409 / 412 */
+  CSP_EXIT_SERVER = 7,    /**< HTTP 5xx or connection failure */
 };
 
 struct csp_session;
@@ -40,20 +40,20 @@ struct json_t; /* jansson's json_t */
 
 /** State of one `csp` invocation. */
 typedef struct csp_ctx {
-    const char *url_opt;            /**< --url value; borrowed from argv, may be NULL */
-    char *base_url;                 /**< effective base URL without trailing '/'; owned */
-    bool json;                      /**< --json */
-    bool verbose;                   /**< --verbose */
-    char correlation_id[37];        /**< MS-CorrelationId shared by all requests */
-    struct csp_session *session;    /**< cached login; owned, NULL when logged out */
-    void *curl;                     /**< CURL easy handle, created lazily; owned */
+  const char *url_opt;         /**< --url value; borrowed from argv, may be NULL */
+  char *base_url;              /**< effective base URL without trailing '/'; owned */
+  bool json;                   /**< --json */
+  bool verbose;                /**< --verbose */
+  char correlation_id[37];     /**< MS-CorrelationId shared by all requests */
+  struct csp_session *session; /**< cached login; owned, NULL when logged out */
+  void *curl;                  /**< CURL easy handle, created lazily; owned */
 } csp_ctx;
 
 /** Up to CSP_MAX_LIST repeated option values; the strings are borrowed from argv. */
 #define CSP_MAX_LIST 32
 typedef struct csp_strlist {
-    const char *v[CSP_MAX_LIST];
-    size_t n;
+  const char *v[CSP_MAX_LIST];
+  size_t n;
 } csp_strlist;
 
 typedef struct csp_command csp_command;
@@ -67,27 +67,28 @@ typedef int (*csp_handler)(csp_ctx *ctx, const csp_command *cmd, int argc, char 
 
 /** One row of the command table. */
 struct csp_command {
-    const char *name;     /**< first command word, e.g. "partners" */
-    const char *subname;  /**< further words, space-separated, e.g. "list" or "settings set"; NULL for none */
-    csp_handler handler;
-    const char *usage;    /**< arguments after the command words */
-    const char *summary;  /**< one line */
-    const char *options;  /**< option help, one option per line; may be NULL */
-    const char *example;  /**< one example invocation; may be NULL */
+  const char *name; /**< first command word, e.g. "partners" */
+  const char
+      *subname; /**< further words, space-separated, e.g. "list" or "settings set"; NULL for none */
+  csp_handler handler;
+  const char *usage;   /**< arguments after the command words */
+  const char *summary; /**< one line */
+  const char *options; /**< option help, one option per line; may be NULL */
+  const char *example; /**< one example invocation; may be NULL */
 };
 
 /* ---- option parsing (args.c) ---- */
 
 typedef enum csp_opt_kind {
-    CSP_OPT_FLAG,  /**< dest is bool* */
-    CSP_OPT_STR,   /**< dest is const char**, borrowed from argv; last one wins */
-    CSP_OPT_LIST,  /**< dest is csp_strlist*, repeatable */
+  CSP_OPT_FLAG, /**< dest is bool* */
+  CSP_OPT_STR,  /**< dest is const char**, borrowed from argv; last one wins */
+  CSP_OPT_LIST, /**< dest is csp_strlist*, repeatable */
 } csp_opt_kind;
 
 typedef struct csp_opt {
-    const char *name;  /**< long name without the leading "--" */
-    csp_opt_kind kind;
-    void *dest;
+  const char *name; /**< long name without the leading "--" */
+  csp_opt_kind kind;
+  void *dest;
 } csp_opt;
 
 /**
@@ -97,9 +98,8 @@ typedef struct csp_opt {
  *             must have room for max_pos entries, unused ones are set to NULL.
  * @return 0, or -CSP_EXIT_USAGE after printing a usage message.
  */
-int csp_parse_args(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv,
-                   const csp_opt *opts, size_t nopts,
-                   const char **pos, size_t min_pos, size_t max_pos);
+int csp_parse_args(csp_ctx *ctx, const csp_command *cmd, int argc, char **argv, const csp_opt *opts,
+                   size_t nopts, const char **pos, size_t min_pos, size_t max_pos);
 
 /** Print "csp: <message>", the command's usage line and a hint. @return -CSP_EXIT_USAGE. */
 int csp_usage_error(const csp_command *cmd, const char *fmt, ...)

@@ -11,35 +11,35 @@
 
 /** Whether a request carries the cached bearer token. */
 typedef enum csp_auth {
-    CSP_AUTH_NONE,      /**< never (token endpoint, /_cspd/health, /_cspd/info) */
-    CSP_AUTH_OPTIONAL,  /**< when logged in (raw get/post/...: the server decides) */
-    CSP_AUTH_REQUIRED,  /**< must be logged in with an unexpired token, else exit 3 */
+  CSP_AUTH_NONE,     /**< never (token endpoint, /_cspd/health, /_cspd/info) */
+  CSP_AUTH_OPTIONAL, /**< when logged in (raw get/post/...: the server decides) */
+  CSP_AUTH_REQUIRED, /**< must be logged in with an unexpired token, else exit 3 */
 } csp_auth;
 
 /** A request; every pointer is borrowed for the duration of the call. */
 typedef struct csp_req {
-    const char *method;         /**< "GET", "POST", ... */
-    const char *path;           /**< "/v1/..." possibly with "?query"; or an absolute URL under the base URL */
-    const csp_strlist *query;   /**< "key=value" items appended URL-encoded; may be NULL */
-    const char *body;           /**< request body or NULL */
-    size_t body_len;
-    const char *content_type;   /**< default "application/json" when there is a body */
-    const char *continuation;   /**< MS-ContinuationToken header or NULL */
-    const char *if_match;       /**< If-Match header or NULL */
-    csp_auth auth;
+  const char *method; /**< "GET", "POST", ... */
+  const char *path; /**< "/v1/..." possibly with "?query"; or an absolute URL under the base URL */
+  const csp_strlist *query; /**< "key=value" items appended URL-encoded; may be NULL */
+  const char *body;         /**< request body or NULL */
+  size_t body_len;
+  const char *content_type; /**< default "application/json" when there is a body */
+  const char *continuation; /**< MS-ContinuationToken header or NULL */
+  const char *if_match;     /**< If-Match header or NULL */
+  csp_auth auth;
 } csp_req;
 
 /** A response. Release with csp_resp_free(). */
 typedef struct csp_resp {
-    long status;                /**< HTTP status */
-    char *body;                 /**< owned, NUL-terminated (empty when no body) */
-    size_t body_len;
-    json_t *json;               /**< owned; the parsed body, NULL when empty or not JSON */
-    bool sent_auth;             /**< the request carried a token */
-    char request_id[128];       /**< MS-RequestId response header */
-    char correlation_id[128];   /**< MS-CorrelationId response header */
-    char retry_after[32];       /**< Retry-After response header */
-    char etag[128];             /**< ETag response header */
+  long status; /**< HTTP status */
+  char *body;  /**< owned, NUL-terminated (empty when no body) */
+  size_t body_len;
+  json_t *json;             /**< owned; the parsed body, NULL when empty or not JSON */
+  bool sent_auth;           /**< the request carried a token */
+  char request_id[128];     /**< MS-RequestId response header */
+  char correlation_id[128]; /**< MS-CorrelationId response header */
+  char retry_after[32];     /**< Retry-After response header */
+  char etag[128];           /**< ETag response header */
 } csp_resp;
 
 /**
@@ -86,8 +86,8 @@ int csp_print_api_error(const csp_ctx *ctx, const csp_resp *resp);
  *             by the caller (json_decref()); pass NULL to discard it.
  * @return 0 or -CSP_EXIT_x.
  */
-int csp_call(csp_ctx *ctx, const char *method, const char *path,
-             const csp_strlist *query, const json_t *body, csp_auth auth, json_t **out);
+int csp_call(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
+             const json_t *body, csp_auth auth, json_t **out);
 
 /**
  * csp_call() with entity tags (optimistic concurrency): sends If-Match and
@@ -98,7 +98,8 @@ int csp_call(csp_ctx *ctx, const char *method, const char *path,
  * @return 0 or -CSP_EXIT_x (a 412 is printed and gives -CSP_EXIT_CONFLICT).
  */
 int csp_call_etag(csp_ctx *ctx, const char *method, const char *path, const csp_strlist *query,
-                  const json_t *body, const char *if_match, csp_auth auth, json_t **out, char **etag);
+                  const json_t *body, const char *if_match, csp_auth auth, json_t **out,
+                  char **etag);
 
 /**
  * GET a collection and follow links.next (MS-ContinuationToken) to the end.

@@ -504,100 +504,93 @@ static const char exit_code_help[] =
  *         ("operator" or "operator directbill"); with strict, c's words must
  *         be longer than prefix.
  */
-static bool csp_words_extend(const csp_command *c, const char *prefix, bool strict)
-{
-    char words[64];
-    csp_command_words(c, words, sizeof words);
-    size_t len = strlen(prefix);
-    if (strncmp(words, prefix, len) != 0)
-        return false;
-    return words[len] == ' ' || (!strict && words[len] == '\0');
+static bool csp_words_extend(const csp_command *c, const char *prefix, bool strict) {
+  char words[64];
+  csp_command_words(c, words, sizeof words);
+  size_t len = strlen(prefix);
+  if (strncmp(words, prefix, len) != 0)
+    return false;
+  return words[len] == ' ' || (!strict && words[len] == '\0');
 }
 
 /** Print the commands (all, or those whose words begin with prefix) as an aligned table. */
-static void csp_print_command_list(FILE *out, const char *prefix, bool strict)
-{
-    csp_cells rows = {0};
-    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-        const csp_command *c = &commands[i];
-        if (prefix && !csp_words_extend(c, prefix, strict))
-            continue;
-        char words[64];
-        csp_cells_add(&rows, csp_command_words(c, words, sizeof words));
-        csp_cells_add(&rows, c->summary);
-    }
-    csp_table(out, NULL, 2, (const char *const *)rows.v, rows.n / 2, 2);
-    csp_cells_free(&rows);
+static void csp_print_command_list(FILE *out, const char *prefix, bool strict) {
+  csp_cells rows = {0};
+  for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+    const csp_command *c = &commands[i];
+    if (prefix && !csp_words_extend(c, prefix, strict))
+      continue;
+    char words[64];
+    csp_cells_add(&rows, csp_command_words(c, words, sizeof words));
+    csp_cells_add(&rows, c->summary);
+  }
+  csp_table(out, NULL, 2, (const char *const *)rows.v, rows.n / 2, 2);
+  csp_cells_free(&rows);
 }
 
-static void csp_print_main_help(FILE *out)
-{
-    fprintf(out,
-            "csp %s — command-line client for cspd (Partner Center compatible API)\n\n"
-            "Usage: csp [--url URL] [--json] [--verbose] COMMAND [SUBCOMMAND] [ARGS...]\n"
-            "       csp COMMAND [SUBCOMMAND] --help\n\n"
-            "Commands:\n",
-            CSP_VERSION);
-    csp_print_command_list(out, NULL, false);
-    fprintf(out,
-            "\nGlobal options (before the command; also accepted after it):\n"
-            "  --url URL      server base URL; default: the logged-in session's URL,\n"
-            "                 then $CSP_URL, then %s\n"
-            "                 (login: $CSP_URL before the previous session's URL)\n"
-            "  --json         print the raw JSON instead of tables\n"
-            "  --verbose      print each request line, status and MS-RequestId /\n"
-            "                 MS-CorrelationId to stderr\n"
-            "  -h, --help     show help (for any command or subcommand too)\n"
-            "  --version      print the version\n\n"
-            "%s\n"
-            "Environment: CSP_URL (default server), XDG_CONFIG_HOME (session location,\n"
-            "default ~/.config/csp/session.json).\n",
-            CSP_DEFAULT_URL, exit_code_help);
+static void csp_print_main_help(FILE *out) {
+  fprintf(out,
+          "csp %s — command-line client for cspd (Partner Center compatible API)\n\n"
+          "Usage: csp [--url URL] [--json] [--verbose] COMMAND [SUBCOMMAND] [ARGS...]\n"
+          "       csp COMMAND [SUBCOMMAND] --help\n\n"
+          "Commands:\n",
+          CSP_VERSION);
+  csp_print_command_list(out, NULL, false);
+  fprintf(out,
+          "\nGlobal options (before the command; also accepted after it):\n"
+          "  --url URL      server base URL; default: the logged-in session's URL,\n"
+          "                 then $CSP_URL, then %s\n"
+          "                 (login: $CSP_URL before the previous session's URL)\n"
+          "  --json         print the raw JSON instead of tables\n"
+          "  --verbose      print each request line, status and MS-RequestId /\n"
+          "                 MS-CorrelationId to stderr\n"
+          "  -h, --help     show help (for any command or subcommand too)\n"
+          "  --version      print the version\n\n"
+          "%s\n"
+          "Environment: CSP_URL (default server), XDG_CONFIG_HOME (session location,\n"
+          "default ~/.config/csp/session.json).\n",
+          CSP_DEFAULT_URL, exit_code_help);
 }
 
 /** Help for "csp GROUP --help" when GROUP ("operator", "operator directbill") has subcommands. */
-static void csp_print_group_help(const char *group)
-{
-    printf("Usage: csp %s SUBCOMMAND [ARGS...]\n\nSubcommands:\n", group);
-    csp_print_command_list(stdout, group, true);
-    printf("\nRun 'csp %s SUBCOMMAND --help' for the options of one subcommand.\n", group);
+static void csp_print_group_help(const char *group) {
+  printf("Usage: csp %s SUBCOMMAND [ARGS...]\n\nSubcommands:\n", group);
+  csp_print_command_list(stdout, group, true);
+  printf("\nRun 'csp %s SUBCOMMAND --help' for the options of one subcommand.\n", group);
 }
 
 /** @return true when a command with this first word exists. */
-static bool csp_has_command(const char *name)
-{
-    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-        if (strcmp(commands[i].name, name) == 0)
-            return true;
-    }
-    return false;
+static bool csp_has_command(const char *name) {
+  for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+    if (strcmp(commands[i].name, name) == 0)
+      return true;
+  }
+  return false;
 }
 
 /** @return true when some command has more words than prefix and begins with them. */
-static bool csp_has_subcommands(const char *prefix)
-{
-    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-        if (csp_words_extend(&commands[i], prefix, true))
-            return true;
-    }
-    return false;
+static bool csp_has_subcommands(const char *prefix) {
+  for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+    if (csp_words_extend(&commands[i], prefix, true))
+      return true;
+  }
+  return false;
 }
 
 /**
  * @return how many of argv[0..argc) spell the subname words of a command
  *         (0 for a command without subname), or -1 when they do not.
  */
-static int csp_match_subname(const char *subname, int argc, char **argv)
-{
-    int n = 0;
-    for (const char *w = subname; w && *w; n++) {
-        size_t len = strcspn(w, " ");
-        if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], w, len) != 0)
-            return -1;
-        w += len;
-        w += *w == ' ';
-    }
-    return n;
+static int csp_match_subname(const char *subname, int argc, char **argv) {
+  int n = 0;
+  for (const char *w = subname; w && *w; n++) {
+    size_t len = strcspn(w, " ");
+    if (n >= argc || strlen(argv[n]) != len || strncmp(argv[n], w, len) != 0)
+      return -1;
+    w += len;
+    w += *w == ' ';
+  }
+  return n;
 }
 
 /**
@@ -606,22 +599,21 @@ static int csp_match_subname(const char *subname, int argc, char **argv)
  * @param[out] words number of argv entries consumed.
  * @return the command, or NULL when argv[0] needs a subcommand that is missing/unknown.
  */
-static const csp_command *csp_find_command(int argc, char **argv, int *words)
-{
-    const csp_command *best = NULL;
-    int best_words = 0;
-    for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
-        const csp_command *c = &commands[i];
-        if (strcmp(c->name, argv[0]) != 0)
-            continue;
-        int n = csp_match_subname(c->subname, argc - 1, argv + 1);
-        if (n >= 0 && 1 + n > best_words) {
-            best = c;
-            best_words = 1 + n;
-        }
+static const csp_command *csp_find_command(int argc, char **argv, int *words) {
+  const csp_command *best = NULL;
+  int best_words = 0;
+  for (size_t i = 0; i < ARRAY_LEN(commands); i++) {
+    const csp_command *c = &commands[i];
+    if (strcmp(c->name, argv[0]) != 0)
+      continue;
+    int n = csp_match_subname(c->subname, argc - 1, argv + 1);
+    if (n >= 0 && 1 + n > best_words) {
+      best = c;
+      best_words = 1 + n;
     }
-    *words = best ? best_words : 1;
-    return best;
+  }
+  *words = best ? best_words : 1;
+  return best;
 }
 
 /**
@@ -629,145 +621,140 @@ static const csp_command *csp_find_command(int argc, char **argv, int *words)
  * some command's words, e.g. "operator directbill" for "operator directbill
  * frobnicate". @return owned by the caller (free()).
  */
-static char *csp_group_prefix(int argc, char **argv)
-{
-    char *prefix = csp_xstrdup(argv[0]);
-    for (int i = 1; i < argc && argv[i][0] != '-'; i++) {
-        char *longer = csp_xasprintf("%s %s", prefix, argv[i]);
-        if (!csp_has_subcommands(longer)) {
-            free(longer);
-            break;
-        }
-        free(prefix);
-        prefix = longer;
+static char *csp_group_prefix(int argc, char **argv) {
+  char *prefix = csp_xstrdup(argv[0]);
+  for (int i = 1; i < argc && argv[i][0] != '-'; i++) {
+    char *longer = csp_xasprintf("%s %s", prefix, argv[i]);
+    if (!csp_has_subcommands(longer)) {
+      free(longer);
+      break;
     }
-    return prefix;
+    free(prefix);
+    prefix = longer;
+  }
+  return prefix;
 }
 
 /** @return true when -h/--help appears before a "--". */
-static bool csp_wants_help(int argc, char **argv)
-{
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return false;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    }
-    return false;
+static bool csp_wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0)
+      return false;
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+      return true;
+  }
+  return false;
 }
 
 /** Parse the global options in front of the command. @return index of the command word or -exit. */
-static int csp_parse_globals(csp_ctx *ctx, int argc, char **argv, bool *help, bool *version)
-{
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *a = argv[i];
-        if (a[0] != '-')
-            break;
-        if (strcmp(a, "--json") == 0) {
-            ctx->json = true;
-        } else if (strcmp(a, "--verbose") == 0) {
-            ctx->verbose = true;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            *help = true;
-        } else if (strcmp(a, "--version") == 0) {
-            *version = true;
-        } else if (strcmp(a, "--url") == 0) {
-            if (i + 1 >= argc)
-                return csp_usage_error(NULL, "option '--url' needs a value");
-            ctx->url_opt = argv[++i];
-        } else if (strncmp(a, "--url=", 6) == 0) {
-            ctx->url_opt = a + 6;
-        } else {
-            return csp_usage_error(NULL, "unknown option '%s'", a);
-        }
+static int csp_parse_globals(csp_ctx *ctx, int argc, char **argv, bool *help, bool *version) {
+  int i = 1;
+  for (; i < argc; i++) {
+    const char *a = argv[i];
+    if (a[0] != '-')
+      break;
+    if (strcmp(a, "--json") == 0) {
+      ctx->json = true;
+    } else if (strcmp(a, "--verbose") == 0) {
+      ctx->verbose = true;
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      *help = true;
+    } else if (strcmp(a, "--version") == 0) {
+      *version = true;
+    } else if (strcmp(a, "--url") == 0) {
+      if (i + 1 >= argc)
+        return csp_usage_error(NULL, "option '--url' needs a value");
+      ctx->url_opt = argv[++i];
+    } else if (strncmp(a, "--url=", 6) == 0) {
+      ctx->url_opt = a + 6;
+    } else {
+      return csp_usage_error(NULL, "unknown option '%s'", a);
     }
-    return i;
+  }
+  return i;
 }
 
 /** Run the program. @return 0 or -CSP_EXIT_x. */
-static int csp_run(csp_ctx *ctx, int argc, char **argv)
-{
-    bool help = false;
-    bool version = false;
-    int first = csp_parse_globals(ctx, argc, argv, &help, &version);
-    if (first < 0)
-        return first;
-    if (version) {
-        printf("csp %s (libcurl %s, jansson %s)\n", CSP_VERSION,
-               curl_version_info(CURLVERSION_NOW)->version, jansson_version_str());
-        return 0;
-    }
-    if (first >= argc) {
-        csp_print_main_help(help ? stdout : stderr);
-        return help ? 0 : -CSP_EXIT_USAGE;
-    }
+static int csp_run(csp_ctx *ctx, int argc, char **argv) {
+  bool help = false;
+  bool version = false;
+  int first = csp_parse_globals(ctx, argc, argv, &help, &version);
+  if (first < 0)
+    return first;
+  if (version) {
+    printf("csp %s (libcurl %s, jansson %s)\n", CSP_VERSION,
+           curl_version_info(CURLVERSION_NOW)->version, jansson_version_str());
+    return 0;
+  }
+  if (first >= argc) {
+    csp_print_main_help(help ? stdout : stderr);
+    return help ? 0 : -CSP_EXIT_USAGE;
+  }
 
-    int cmd_argc = argc - first;
-    char **cmd_argv = argv + first;
-    if (!csp_has_command(cmd_argv[0]))
-        return csp_usage_error(NULL, "unknown command '%s'", cmd_argv[0]);
+  int cmd_argc = argc - first;
+  char **cmd_argv = argv + first;
+  if (!csp_has_command(cmd_argv[0]))
+    return csp_usage_error(NULL, "unknown command '%s'", cmd_argv[0]);
 
-    int words = 1;
-    const csp_command *cmd = csp_find_command(cmd_argc, cmd_argv, &words);
-    if (!cmd) {
-        char *group = csp_group_prefix(cmd_argc, cmd_argv);
-        int group_words = 1;
-        for (const char *p = group; *p; p++)
-            group_words += *p == ' ';
-        if (help || csp_wants_help(cmd_argc - 1, cmd_argv + 1)) {
-            csp_print_group_help(group);
-            free(group);
-            return 0;
-        }
-        if (cmd_argc > group_words && cmd_argv[group_words][0] != '-')
-            fprintf(stderr, "csp: unknown subcommand '%s %s'\n", group, cmd_argv[group_words]);
-        else
-            fprintf(stderr, "csp: '%s' needs a subcommand\n", group);
-        fprintf(stderr, "Subcommands:\n");
-        csp_print_command_list(stderr, group, true);
-        free(group);
-        return -CSP_EXIT_USAGE;
+  int words = 1;
+  const csp_command *cmd = csp_find_command(cmd_argc, cmd_argv, &words);
+  if (!cmd) {
+    char *group = csp_group_prefix(cmd_argc, cmd_argv);
+    int group_words = 1;
+    for (const char *p = group; *p; p++)
+      group_words += *p == ' ';
+    if (help || csp_wants_help(cmd_argc - 1, cmd_argv + 1)) {
+      csp_print_group_help(group);
+      free(group);
+      return 0;
     }
-    if (help || csp_wants_help(cmd_argc - words, cmd_argv + words)) {
-        csp_print_command_help(cmd);
-        /* A command that also has subcommands (clock, operator settings). */
-        char cmd_words[64];
-        csp_command_words(cmd, cmd_words, sizeof cmd_words);
-        if (csp_has_subcommands(cmd_words)) {
-            printf("\nSubcommands:\n");
-            csp_print_command_list(stdout, cmd_words, true);
-        }
-        return 0;
+    if (cmd_argc > group_words && cmd_argv[group_words][0] != '-')
+      fprintf(stderr, "csp: unknown subcommand '%s %s'\n", group, cmd_argv[group_words]);
+    else
+      fprintf(stderr, "csp: '%s' needs a subcommand\n", group);
+    fprintf(stderr, "Subcommands:\n");
+    csp_print_command_list(stderr, group, true);
+    free(group);
+    return -CSP_EXIT_USAGE;
+  }
+  if (help || csp_wants_help(cmd_argc - words, cmd_argv + words)) {
+    csp_print_command_help(cmd);
+    /* A command that also has subcommands (clock, operator settings). */
+    char cmd_words[64];
+    csp_command_words(cmd, cmd_words, sizeof cmd_words);
+    if (csp_has_subcommands(cmd_words)) {
+      printf("\nSubcommands:\n");
+      csp_print_command_list(stdout, cmd_words, true);
     }
+    return 0;
+  }
 
-    /* A missing or unreadable session only matters to commands that need it. */
-    csp_session_load(&ctx->session);
+  /* A missing or unreadable session only matters to commands that need it. */
+  csp_session_load(&ctx->session);
 
-    return cmd->handler(ctx, cmd, cmd_argc - words, cmd_argv + words);
+  return cmd->handler(ctx, cmd, cmd_argc - words, cmd_argv + words);
 }
 
-int main(int argc, char **argv)
-{
-    csp_ctx ctx = {0};
-    if (csp_guid_v4(ctx.correlation_id) != 0) {
-        fputs("csp: no source of randomness\n", stderr);
-        return CSP_EXIT_REFUSED;
-    }
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fputs("csp: cannot initialize libcurl\n", stderr);
-        return CSP_EXIT_SERVER;
-    }
+int main(int argc, char **argv) {
+  csp_ctx ctx = {0};
+  if (csp_guid_v4(ctx.correlation_id) != 0) {
+    fputs("csp: no source of randomness\n", stderr);
+    return CSP_EXIT_REFUSED;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    fputs("csp: cannot initialize libcurl\n", stderr);
+    return CSP_EXIT_SERVER;
+  }
 
-    int rc = csp_run(&ctx, argc, argv);
+  int rc = csp_run(&ctx, argc, argv);
 
-    csp_http_cleanup(&ctx);
-    csp_session_free(ctx.session);
-    free(ctx.base_url);
-    curl_global_cleanup();
-    if (fflush(stdout) != 0 && rc == 0)
-        rc = -CSP_EXIT_REFUSED; /* e.g. stdout is a full disk */
-    if (rc > 0 || rc < -CSP_EXIT_SERVER)
-        return CSP_EXIT_REFUSED;
-    return -rc;
+  csp_http_cleanup(&ctx);
+  csp_session_free(ctx.session);
+  free(ctx.base_url);
+  curl_global_cleanup();
+  if (fflush(stdout) != 0 && rc == 0)
+    rc = -CSP_EXIT_REFUSED; /* e.g. stdout is a full disk */
+  if (rc > 0 || rc < -CSP_EXIT_SERVER)
+    return CSP_EXIT_REFUSED;
+  return -rc;
 }

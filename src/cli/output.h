@@ -19,14 +19,14 @@
  * @param indent  spaces in front of every line
  * @return 0.
  */
-int csp_table(FILE *out, const char *const *headers, size_t ncols,
-              const char *const *cells, size_t nrows, int indent);
+int csp_table(FILE *out, const char *const *headers, size_t ncols, const char *const *cells,
+              size_t nrows, int indent);
 
 /** A growable array of owned strings, used to collect table cells. */
 typedef struct csp_cells {
-    char **v;      /**< owned strings (free()), owned array */
-    size_t n;
-    size_t cap;
+  char **v; /**< owned strings (free()), owned array */
+  size_t n;
+  size_t cap;
 } csp_cells;
 
 /** Append s; the array takes ownership of s (which may be NULL). */
@@ -72,9 +72,9 @@ typedef char *(*csp_cell_format)(const json_t *value, const json_t *item);
  * item itself) and an optional formatter (NULL: csp_json_text()).
  */
 typedef struct csp_column {
-    const char *header;
-    const char *field;
-    csp_cell_format format;
+  const char *header;
+  const char *field;
+  csp_cell_format format;
 } csp_column;
 
 /**
@@ -91,8 +91,9 @@ int csp_print_list(const csp_ctx *ctx, const json_t *coll, const csp_column *col
  * collection, or a bare array) with the given columns.
  * @return 0.
  */
-int csp_print_detail(const csp_ctx *ctx, const json_t *doc, const json_t *obj, const csp_column *fields,
-                     size_t nfields, const json_t *coll, const csp_column *cols, size_t ncols);
+int csp_print_detail(const csp_ctx *ctx, const json_t *doc, const json_t *obj,
+                     const csp_column *fields, size_t nfields, const json_t *coll,
+                     const csp_column *cols, size_t ncols);
 
 /**
  * Print chosen fields of one object as a key/value list (header = label,
@@ -138,7 +139,8 @@ char *csp_fmt_price(const json_t *value, const json_t *item);
  * fields (csp_print_fields) to stdout.
  * @return 0.
  */
-int csp_print_object(const csp_ctx *ctx, const json_t *obj, const csp_column *fields, size_t nfields);
+int csp_print_object(const csp_ctx *ctx, const json_t *obj, const csp_column *fields,
+                     size_t nfields);
 
 /**
  * Print one resource: with --json the raw document, otherwise a key/value
@@ -153,8 +155,8 @@ int csp_print_resource(const csp_ctx *ctx, const json_t *obj);
  * (csp_get_all) and print it (csp_print_list).
  * @return 0 or -CSP_EXIT_x.
  */
-int csp_list(csp_ctx *ctx, const char *path, const csp_strlist *query,
-             const csp_column *cols, size_t ncols);
+int csp_list(csp_ctx *ctx, const char *path, const csp_strlist *query, const csp_column *cols,
+             size_t ncols);
 
 /**
  * The common path of the typed single-resource commands: send the request

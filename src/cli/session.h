@@ -9,11 +9,11 @@
 
 /** A cached login. Every string is owned by the struct. */
 typedef struct csp_session {
-    char *url;        /**< server base URL the token was issued by */
-    char *token;      /**< the bearer JWT */
-    char *tenant_id;  /**< tenant GUID (tid claim) */
-    char *user;       /**< e-mail (password grant) or client id (client credentials) */
-    time_t expires_at;
+  char *url;       /**< server base URL the token was issued by */
+  char *token;     /**< the bearer JWT */
+  char *tenant_id; /**< tenant GUID (tid claim) */
+  char *user;      /**< e-mail (password grant) or client id (client credentials) */
+  time_t expires_at;
 } csp_session;
 
 /**

@@ -29,16 +29,14 @@ void cspd_clock_set_state(const struct cspd_clock_state *s) {
   pthread_rwlock_unlock(&lock);
 }
 
-void cspd_clock_state_at(int64_t now_ms, bool frozen,
-                         struct cspd_clock_state *out) {
+void cspd_clock_state_at(int64_t now_ms, bool frozen, struct cspd_clock_state *out) {
   out->frozen = frozen;
   out->frozen_ms = frozen ? now_ms : 0;
   out->offset_ms = frozen ? 0 : now_ms - cspd_wall_ms();
 }
 
 void cspd_clock_encode(const struct cspd_clock_state *s, char out[64]) {
-  snprintf(out, 64, "%" PRId64 " %d %" PRId64, s->offset_ms, s->frozen ? 1 : 0,
-           s->frozen_ms);
+  snprintf(out, 64, "%" PRId64 " %d %" PRId64, s->offset_ms, s->frozen ? 1 : 0, s->frozen_ms);
 }
 
 int cspd_clock_decode(const char *s, struct cspd_clock_state *out) {

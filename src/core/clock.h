@@ -23,8 +23,7 @@ void cspd_clock_get(struct cspd_clock_state *out);
 /** Install @a s (after the transaction that persisted it committed). */
 void cspd_clock_set_state(const struct cspd_clock_state *s);
 /** State that makes the clock read @a now_ms from now on. */
-void cspd_clock_state_at(int64_t now_ms, bool frozen,
-                         struct cspd_clock_state *out);
+void cspd_clock_state_at(int64_t now_ms, bool frozen, struct cspd_clock_state *out);
 /** Settings encoding: "offset_ms frozen frozen_ms". */
 void cspd_clock_encode(const struct cspd_clock_state *s, char out[64]);
 int cspd_clock_decode(const char *s, struct cspd_clock_state *out);

@@ -21,8 +21,8 @@
 
 extern const char cspd_catalog_json[]; /* generated from data/catalog.json */
 
-static const char *const classes[] = {"license_based",     "azure_payg",      "azure_plan",
-                                      "azure_reservation", "term_based",      "marketplace_saas",
+static const char *const classes[] = {"license_based",      "azure_payg", "azure_plan",
+                                      "azure_reservation",  "term_based", "marketplace_saas",
                                       "perpetual_software", NULL};
 static const char *const billings[] = {"license", "usage", "none", NULL};
 
@@ -76,12 +76,13 @@ static int offer_check(struct cspd_ctx *c, const json_t *o, size_t i, const json
   size_t k;
   json_t *v;
   json_array_foreach(parents, k, v) {
-    const json_t *po = json_is_string(v) ? json_object_get(ids, lower(c, json_string_value(v))) : NULL;
+    const json_t *po =
+        json_is_string(v) ? json_object_get(ids, lower(c, json_string_value(v))) : NULL;
     if (po == NULL)
       return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.parentOffers[%zu] is not an offer", p, k);
     if (json_is_true(cspd_json_get(po, "isAddOn")))
-      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.parentOffers[%zu] is an add-on, not a base offer",
-                       p, k);
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID,
+                       "%s.parentOffers[%zu] is an add-on, not a base offer", p, k);
   }
   /* license offers bill monthly and/or annual; usage and one-time offers exactly ["none"] */
   bool lic = strcmp(billing, "license") == 0;
@@ -95,14 +96,15 @@ static int offer_check(struct cspd_ctx *c, const json_t *o, size_t i, const json
     for (size_t j = 0; ok && j < k; j++)
       ok = !json_equal(v, json_array_get(cycles, j));
     if (!ok)
-      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.supportedBillingCycles[%zu] not allowed for "
-                       "billing %s", p, k, billing);
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID,
+                       "%s.supportedBillingCycles[%zu] not allowed for "
+                       "billing %s",
+                       p, k, billing);
   }
   const char *cur;
   json_object_foreach(prices, cur, v) {
     if (!json_is_integer(v) || json_integer_value(v) < 0 || strlen(cur) != 3)
-      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.prices.%s must be minor units >= 0", p,
-                       cur);
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.prices.%s must be minor units >= 0", p, cur);
   }
   /* every market named exists and has a price in each currency it bills in; "*" sells in
    * every market whose currency is priced */
@@ -122,8 +124,10 @@ static int offer_check(struct cspd_ctx *c, const json_t *o, size_t i, const json
                          mcs[j].currency, mcs[j].market);
     }
     if (!known)
-      return cspd_fail(c, CSPD_E_CATALOG_INVALID, "%s.markets[%zu] is not a market of "
-                       "data/markets.tsv", p, k);
+      return cspd_fail(c, CSPD_E_CATALOG_INVALID,
+                       "%s.markets[%zu] is not a market of "
+                       "data/markets.tsv",
+                       p, k);
   }
   return 0;
 }
@@ -349,7 +353,7 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
   const char *reseller = NULL;
   if (h.direct) {
     if ((rc = cspd_rule_direct_purchase(c, cu.tenant_id, me)) != 0 || /* R-DB-2 */
-        (rc = cspd_rule_mpa(c, me)) != 0)                               /* R-MPA-1 */
+        (rc = cspd_rule_mpa(c, me)) != 0)                             /* R-MPA-1 */
       return rc;
   } else if (h.provider) {
     reseller = h.provider_via;
@@ -393,7 +397,8 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
     bool sold = cspd_offer_sold_in(&of, cu.country, &price, &cur);
     const char *cycle = in->billing_cycle;
     if (cycle == NULL)
-      cycle = json_string_value(json_array_get(json_object_get(of.doc, "supportedBillingCycles"), 0));
+      cycle =
+          json_string_value(json_array_get(json_object_get(of.doc, "supportedBillingCycles"), 0));
     bool cycle_ok = cycle_supported(&of, cycle);
     cycle = cspd_arena_strdup(c->arena, cycle);
     if (i == 0 && in->billing_cycle == NULL)
@@ -424,8 +429,10 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
       }
     if (!copy.is_addon && l->parent_subscription_id != NULL && l->parent_subscription_id[0]) {
       json_decref(doc);
-      return cspd_fail(c, CSPD_E_INVALID_INPUT, "(line %d: %s is not an add-on and takes no "
-                       "parentSubscriptionId)", l->line_item_number, copy.id);
+      return cspd_fail(c, CSPD_E_INVALID_INPUT,
+                       "(line %d: %s is not an add-on and takes no "
+                       "parentSubscriptionId)",
+                       l->line_item_number, copy.id);
     }
     const char *parent = NULL;
     if (copy.is_addon) {
@@ -489,8 +496,8 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
     memcpy(s->currency, cur, 4);
     s->unit_price_minor = price;
     s->created_ms = s->effective_start_ms = c->now_ms;
-    s->commitment_end_ms = copy.term_months > 0 ? add_months(c->now_ms, copy.term_months)
-                                                 : c->now_ms;
+    s->commitment_end_ms =
+        copy.term_months > 0 ? add_months(c->now_ms, copy.term_months) : c->now_ms;
     s->listed = true;
     s->version = 1;
     if ((rc = cspd_store_fail(c, OPS(c)->sub_insert(c->db, s), 0, 0)) != 0 ||
@@ -499,8 +506,8 @@ int cspd_order_create(struct cspd_ctx *c, const char *customer_id, const struct 
   }
   if ((rc = cspd_store_fail(c, OPS(c)->order_insert(c->db, order), 0, 0)) != 0)
     return rc;
-  const char *uri = cspd_arena_printf(c->arena, "/v1/customers/%s/orders/%s", cu.tenant_id,
-                                      order->id);
+  const char *uri =
+      cspd_arena_printf(c->arena, "/v1/customers/%s/orders/%s", cu.tenant_id, order->id);
   if ((rc = cspd_audit(c, "create_order", "Order", order->id, NULL, uri)) != 0)
     return rc;
   for (int i = 0; i < in->nlines; i++) {
@@ -528,7 +535,7 @@ int cspd_subscription_read(struct cspd_ctx *c, const char *customer_id, const ch
   rc = OPS(c)->sub_get(c->db, g, c->arena, out);
   if (rc != 0 || strcmp(out->customer_tenant_id, cu.tenant_id) != 0 || !out->listed)
     return rc != 0 && rc != CSPD_STORE_NOTFOUND ? cspd_store_fail(c, rc, 0, 0)
-                                                 : cspd_fail(c, CSPD_E_SUB_NOT_FOUND, NULL);
+                                                : cspd_fail(c, CSPD_E_SUB_NOT_FOUND, NULL);
   if (c->who != NULL && c->who->kind == CSPD_TENANT_PARTNER &&
       strcmp(out->holder_tenant_id, c->who->tenant_id) != 0 &&
       (out->reseller_tenant_id == NULL || strcmp(out->reseller_tenant_id, c->who->tenant_id) != 0))
@@ -605,8 +612,7 @@ int cspd_subscription_update(struct cspd_ctx *c, struct cspd_subscription *s,
       return cspd_fail(c, CSPD_E_SUB_BAD_STATUS, "(%s -> %s)", s->status, new_status);
     char tid[37];
     struct cspd_transfer t;
-    if (strcmp(new_status, "active") == 0 &&
-        OPS(c)->transfer_lock_get(c->db, s->id, tid) == 0 &&
+    if (strcmp(new_status, "active") == 0 && OPS(c)->transfer_lock_get(c->db, s->id, tid) == 0 &&
         OPS(c)->transfer_get(c->db, s->customer_tenant_id, tid, c->arena, &t) == 0 &&
         strcmp(t.status, "Active") != 0) /* R-TRF-7: moved away, stays suspended */
       return cspd_fail(c, CSPD_E_TRF_MOVED, "(transfer %s)", tid);
@@ -617,8 +623,8 @@ int cspd_subscription_update(struct cspd_ctx *c, struct cspd_subscription *s,
         return cspd_fail(c, CSPD_E_ORDER_ADDON_PARENT_INACTIVE, NULL);
     }
   }
-  if (p->partner_id != NULL && (s->partner_id_on_record == NULL ||
-                                strcmp(p->partner_id, s->partner_id_on_record) != 0)) {
+  if (p->partner_id != NULL &&
+      (s->partner_id_on_record == NULL || strcmp(p->partner_id, s->partner_id_on_record) != 0)) {
     if (!holder || s->reseller_tenant_id == NULL) /* only a provider names a partner of record */
       return cspd_fail(c, CSPD_E_POR_DIRECT, NULL);
     if ((rc = cspd_rule_partner_of_record(c, s->holder_tenant_id, p->partner_id)) != 0)
@@ -649,8 +655,7 @@ int cspd_subscription_update(struct cspd_ctx *c, struct cspd_subscription *s,
   const char *uri = cspd_arena_printf(c->arena, "/v1/customers/%s/subscriptions/%s",
                                       s->customer_tenant_id, s->id);
   if ((rc = cspd_audit(c, "update_subscription", "Subscription", s->id, before, after)) != 0 ||
-      (rc = cspd_event(c, s->holder_tenant_id, "subscription-updated", uri, s->friendly_name)) !=
-          0)
+      (rc = cspd_event(c, s->holder_tenant_id, "subscription-updated", uri, s->friendly_name)) != 0)
     return rc;
   if (s->reseller_tenant_id)
     rc = cspd_event(c, s->reseller_tenant_id, "subscription-updated", uri, s->friendly_name);
@@ -667,21 +672,24 @@ int cspd_usage_record(struct cspd_ctx *c, struct cspd_subscription *s, int64_t u
     return cspd_fail(c, CSPD_E_INVALID_INPUT, "amount must be >= 0 (minor units)");
   /* usage falls in the subscription's life up to now, in a month not yet invoiced */
   if (usage_ms < s->effective_start_ms || usage_ms > c->now_ms)
-    return cspd_fail(c, CSPD_E_INVALID_INPUT, "the usage date must lie between the subscription's "
-                                              "start and now (cspd clock)");
+    return cspd_fail(c, CSPD_E_INVALID_INPUT,
+                     "the usage date must lie between the subscription's "
+                     "start and now (cspd clock)");
   char stamp[32];
   cspd_time_format(usage_ms, false, stamp);
   struct cspd_invoice *inv;
   int ni, rc;
   const char *iafter = "";
   do {
-    if ((rc = OPS(c)->invoice_list(c->db, s->holder_tenant_id, iafter, 200, c->arena, &inv,
-                                   &ni)) != 0)
+    if ((rc = OPS(c)->invoice_list(c->db, s->holder_tenant_id, iafter, 200, c->arena, &inv, &ni)) !=
+        0)
       return cspd_store_fail(c, rc, 0, 0);
     for (int k = 0; k < ni; k++)
       if (strncmp(inv[k].period, stamp, 7) == 0)
-        return cspd_fail(c, CSPD_E_INVALID_INPUT, "%.7s is invoiced already: usage of a closed "
-                                                  "month is not billed", stamp);
+        return cspd_fail(c, CSPD_E_INVALID_INPUT,
+                         "%.7s is invoiced already: usage of a closed "
+                         "month is not billed",
+                         stamp);
     if (ni > 0)
       iafter = inv[ni - 1].id;
   } while (ni == 200);
@@ -828,8 +836,8 @@ int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report
     bool have = false;
     const char *iafter = "";
     do {
-      if ((rc = OPS(c)->invoice_list(c->db, inv.billed_tenant_id, iafter, 200, c->arena,
-                                     &existing, &ne)) != 0) {
+      if ((rc = OPS(c)->invoice_list(c->db, inv.billed_tenant_id, iafter, 200, c->arena, &existing,
+                                     &ne)) != 0) {
         json_decref(items);
         return cspd_store_fail(c, rc, 0, 0);
       }
@@ -864,8 +872,8 @@ int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report
     }
     for (int k = i; k < b.n; k++)
       if (strcmp(b.lines[k].line.invoice_id, inv.id) == 0 &&
-          (rc = cspd_store_fail(c, OPS(c)->invoice_line_insert(c->db, &b.lines[k].line), 0,
-                                0)) != 0) {
+          (rc = cspd_store_fail(c, OPS(c)->invoice_line_insert(c->db, &b.lines[k].line), 0, 0)) !=
+              0) {
         json_decref(items);
         return rc;
       }
@@ -877,8 +885,8 @@ int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report
       c->who = NULL;
       struct cspd_revenue rv;
       if (cloud != 0)
-        rc = cspd_revenue_record(c, l.org_id, l.tenant_id, inv.period, cloud, inv.currency,
-                                 "cloud", "billing", &rv);
+        rc = cspd_revenue_record(c, l.org_id, l.tenant_id, inv.period, cloud, inv.currency, "cloud",
+                                 "billing", &rv);
       if (rc == 0 && perpetual != 0)
         rc = cspd_revenue_record(c, l.org_id, l.tenant_id, inv.period, perpetual, inv.currency,
                                  "perpetual_software", "billing", &rv);
@@ -889,13 +897,13 @@ int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report
       }
       cspd_notify(c, l.tenant_id, l.contact.email, "invoice",
                   cspd_arena_printf(c->arena, "Your invoice for %s", inv.period),
-                  cspd_arena_printf(c->arena, "Invoice %s for %s: %lld %s (minor units).\n",
-                                    inv.id, inv.period, (long long)inv.total_minor, inv.currency));
+                  cspd_arena_printf(c->arena, "Invoice %s for %s: %lld %s (minor units).\n", inv.id,
+                                    inv.period, (long long)inv.total_minor, inv.currency));
     }
-    json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I}", "invoiceId", inv.id,
-                                           "billedTenantId", inv.billed_tenant_id, "currency",
-                                           inv.currency, "totalMinor",
-                                           (json_int_t)inv.total_minor));
+    json_array_append_new(items,
+                          json_pack("{s:s, s:s, s:s, s:I}", "invoiceId", inv.id, "billedTenantId",
+                                    inv.billed_tenant_id, "currency", inv.currency, "totalMinor",
+                                    (json_int_t)inv.total_minor));
   }
   *report = json_pack("{s:s, s:o, s:{s:s}}", "period", period, "invoices", items, "attributes",
                       "objectType", "BillingRun");

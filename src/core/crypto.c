@@ -8,21 +8,23 @@
 
 #include "util.h"
 
-int cspd_crypto_init(void) { return sodium_init() < 0 ? -1 : 0; }
+int cspd_crypto_init(void) {
+  return sodium_init() < 0 ? -1 : 0;
+}
 
 /* header {"alg":"HS256","typ":"JWT"} */
 static const char jwt_header[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
-static void sign(const unsigned char key[CSPD_KEY_BYTES], const char *msg,
-                 size_t len, unsigned char mac[crypto_auth_hmacsha256_BYTES]) {
+static void sign(const unsigned char key[CSPD_KEY_BYTES], const char *msg, size_t len,
+                 unsigned char mac[crypto_auth_hmacsha256_BYTES]) {
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, key, CSPD_KEY_BYTES);
   crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
   crypto_auth_hmacsha256_final(&st, mac);
 }
 
-char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES],
-                      struct cspd_principal *p, int64_t now_s, int ttl) {
+char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES], struct cspd_principal *p,
+                      int64_t now_s, int ttl) {
   char jti[37];
   cspd_guid_new(jti);
   p->expires = now_s + ttl;
@@ -30,13 +32,11 @@ char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES],
   for (unsigned bit = 1; bit <= CSPD_ROLE_OPERATOR; bit <<= 1)
     if (p->roles & bit)
       json_array_append_new(roles, json_string(cspd_role_name((enum cspd_role)bit)));
-  json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:I, s:s}",
-                             "iss", "cspd", "aud", "https://api.partnercenter.microsoft.com",
-                             "tid", p->tenant_id, "tkind",
-                             cspd_tenant_kind_name(p->kind), "roles", roles,
-                             "jti", jti, "iat", (json_int_t)now_s, "nbf",
-                             (json_int_t)now_s, "exp", (json_int_t)p->expires,
-                             "ver", "1.0");
+  json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:I, s:I, s:I, s:s}", "iss", "cspd",
+                             "aud", "https://api.partnercenter.microsoft.com", "tid", p->tenant_id,
+                             "tkind", cspd_tenant_kind_name(p->kind), "roles", roles, "jti", jti,
+                             "iat", (json_int_t)now_s, "nbf", (json_int_t)now_s, "exp",
+                             (json_int_t)p->expires, "ver", "1.0");
   if (claims == NULL)
     return NULL;
   if (p->user_id[0] != '\0')
@@ -48,9 +48,8 @@ char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES],
   if (payload == NULL)
     return NULL;
   size_t plen = strlen(payload);
-  size_t cap = sizeof(jwt_header) + 1 + sodium_base64_ENCODED_LEN(
-                                             plen, sodium_base64_VARIANT_URLSAFE_NO_PADDING) +
-               1 + 64;
+  size_t cap = sizeof(jwt_header) + 1 +
+               sodium_base64_ENCODED_LEN(plen, sodium_base64_VARIANT_URLSAFE_NO_PADDING) + 1 + 64;
   char *out = malloc(cap);
   if (out == NULL) {
     free(payload);
@@ -69,8 +68,8 @@ char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES],
   return out;
 }
 
-int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt,
-                      int64_t now_s, struct cspd_principal *out) {
+int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt, int64_t now_s,
+                      struct cspd_principal *out) {
   const char *dot1 = strchr(jwt, '.');
   const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
   if (dot1 == NULL || dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
@@ -88,8 +87,8 @@ int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt,
     return CSPD_TOKEN_BAD_SIGNATURE;
   char payload[2048];
   size_t plen;
-  if (cspd_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload,
-                         sizeof payload - 1, &plen) != 0)
+  if (cspd_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), payload, sizeof payload - 1, &plen) !=
+      0)
     return CSPD_TOKEN_MALFORMED;
   json_t *claims = json_loadb(payload, plen, 0, NULL);
   if (claims == NULL)
@@ -102,9 +101,8 @@ int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt,
   json_t *exp = json_object_get(claims, "exp");
   json_t *roles = json_object_get(claims, "roles");
   memset(out, 0, sizeof *out);
-  if (tid == NULL || !cspd_guid_valid(tid) || !json_is_integer(exp) ||
-      !json_is_array(roles) || (oid != NULL && !cspd_guid_valid(oid)) ||
-      (appid != NULL && !cspd_guid_valid(appid))) {
+  if (tid == NULL || !cspd_guid_valid(tid) || !json_is_integer(exp) || !json_is_array(roles) ||
+      (oid != NULL && !cspd_guid_valid(oid)) || (appid != NULL && !cspd_guid_valid(appid))) {
     rc = CSPD_TOKEN_MALFORMED;
     goto done;
   }
@@ -135,10 +133,8 @@ int cspd_secret_hash(const char *secret, char out[128]) {
   _Static_assert(crypto_pwhash_STRBYTES == 128, "pwhash string size");
   if (secret == NULL)
     return -1;
-  if (crypto_pwhash_str_alg(out, secret, strlen(secret),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0)
+  if (crypto_pwhash_str_alg(out, secret, strlen(secret), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
     return -1;
   return 0;
 }

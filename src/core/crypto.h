@@ -2,8 +2,8 @@
 #ifndef CSPD_CRYPTO_H
 #define CSPD_CRYPTO_H
 
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ctx.h"
@@ -19,8 +19,8 @@ int cspd_crypto_init(void);
 
 /** Sign a token for @a p (its expires field is set to @a now_s + ttl).
  * @return malloc'ed JWT, caller frees; NULL on failure. */
-char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES],
-                      struct cspd_principal *p, int64_t now_s, int ttl);
+char *cspd_token_sign(const unsigned char key[CSPD_KEY_BYTES], struct cspd_principal *p,
+                      int64_t now_s, int ttl);
 
 enum cspd_token_result {
   CSPD_TOKEN_OK = 0,
@@ -30,8 +30,8 @@ enum cspd_token_result {
 };
 /** Verify signature and expiry (against @a now_s, the wall clock).
  * @param[out] out the principal on CSPD_TOKEN_OK. */
-int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt,
-                      int64_t now_s, struct cspd_principal *out);
+int cspd_token_verify(const unsigned char key[CSPD_KEY_BYTES], const char *jwt, int64_t now_s,
+                      struct cspd_principal *out);
 
 /** argon2id hash of @a secret in libsodium's string format.
  * @param[out] out crypto_pwhash_STRBYTES (128) bytes. 0 or -1. */

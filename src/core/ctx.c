@@ -27,12 +27,9 @@ static const struct {
   enum cspd_role role;
   const char *name;
 } roles[] = {
-    {CSPD_ROLE_GLOBAL_ADMIN, "global_admin"},
-    {CSPD_ROLE_ADMIN_AGENT, "admin_agent"},
-    {CSPD_ROLE_SALES_AGENT, "sales_agent"},
-    {CSPD_ROLE_HELPDESK_AGENT, "helpdesk_agent"},
-    {CSPD_ROLE_BILLING_ADMIN, "billing_admin"},
-    {CSPD_ROLE_CUSTOMER_ADMIN, "customer_admin"},
+    {CSPD_ROLE_GLOBAL_ADMIN, "global_admin"},   {CSPD_ROLE_ADMIN_AGENT, "admin_agent"},
+    {CSPD_ROLE_SALES_AGENT, "sales_agent"},     {CSPD_ROLE_HELPDESK_AGENT, "helpdesk_agent"},
+    {CSPD_ROLE_BILLING_ADMIN, "billing_admin"}, {CSPD_ROLE_CUSTOMER_ADMIN, "customer_admin"},
     {CSPD_ROLE_OPERATOR, "operator"},
 };
 

@@ -34,8 +34,8 @@ enum cspd_role {
   CSPD_ROLE_CUSTOMER_ADMIN = 1u << 5,
   CSPD_ROLE_OPERATOR = 1u << 6,
 };
-#define CSPD_ROLES_PARTNER                                                     \
-  (CSPD_ROLE_GLOBAL_ADMIN | CSPD_ROLE_ADMIN_AGENT | CSPD_ROLE_SALES_AGENT |    \
+#define CSPD_ROLES_PARTNER                                                                         \
+  (CSPD_ROLE_GLOBAL_ADMIN | CSPD_ROLE_ADMIN_AGENT | CSPD_ROLE_SALES_AGENT |                        \
    CSPD_ROLE_HELPDESK_AGENT | CSPD_ROLE_BILLING_ADMIN)
 #define CSPD_ROLES_ALL 0x7Fu
 
@@ -53,7 +53,7 @@ struct cspd_db; /* store session, see store/store.h */
 
 struct cspd_err {
   enum cspd_error_id id;
-  const char *detail; /* arena string appended to the description, or NULL */
+  const char *detail;   /* arena string appended to the description, or NULL */
   const char *data[12]; /* extra strings for the "data" array */
   int ndata;
 };
@@ -64,7 +64,7 @@ struct cspd_ctx {
   const struct cspd_principal *who; /* NULL for unauthenticated calls */
   int64_t now_ms;                   /* cspd clock at request start */
   bool sandbox;
-  const char *base_url; /* e.g. http://127.0.0.1:7700, for links in e-mails */
+  const char *base_url;          /* e.g. http://127.0.0.1:7700, for links in e-mails */
   const unsigned char *sign_key; /* the server's 32-byte key, for signed links */
   struct cspd_err err;
 };

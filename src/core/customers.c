@@ -88,17 +88,18 @@ int cspd_customer_read(struct cspd_ctx *c, const char *customer_id, struct cspd_
 
 json_t *cspd_capabilities_json(const struct cspd_holding *h, bool restricted) {
   /* R-CUS-6: capabilities differ by how the partner holds the customer */
-  const char *holding = h->direct ? "direct_bill" : h->reseller ? "indirect_reseller"
-                                                : h->provider ? "indirect_provider"
-                                                              : "none";
+  const char *holding = h->direct     ? "direct_bill"
+                        : h->reseller ? "indirect_reseller"
+                        : h->provider ? "indirect_provider"
+                                      : "none";
   bool order = (h->direct && !restricted) || h->provider;
-  json_t *j = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "holding", holding,
-                        "canOrder", order, "canManageReservations", h->direct && !restricted,
-                        "canViewOrderHistory", h->direct || h->provider, "canBuySoftware",
-                        h->direct && !restricted, "canBillCustomer", h->direct,
-                        "canManageSubscriptions", h->direct || h->reseller || h->provider,
-                        "canManageLicensesAndUsers", h->delegated_admin, "canHandleRenewals",
-                        h->direct || h->reseller);
+  json_t *j =
+      json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "holding", holding, "canOrder",
+                order, "canManageReservations", h->direct && !restricted, "canViewOrderHistory",
+                h->direct || h->provider, "canBuySoftware", h->direct && !restricted,
+                "canBillCustomer", h->direct, "canManageSubscriptions",
+                h->direct || h->reseller || h->provider, "canManageLicensesAndUsers",
+                h->delegated_admin, "canHandleRenewals", h->direct || h->reseller);
   if (h->direct && restricted)
     json_object_set_new(j, "restrictedBy", json_string("R-DB-2"));
   if (h->reseller && !h->direct)
@@ -207,9 +208,9 @@ static bool domain_valid(const char *d) {
 /** A partner tenant by tenant GUID or location PartnerID. @param[out] out. */
 static int partner_ref(struct cspd_ctx *c, const char *ref, struct cspd_location *out) {
   char g[37];
-  int rc = cspd_guid_normalize(ref, g) == 0 ? OPS(c)->location_get(c->db, g, c->arena, out)
-                                            : OPS(c)->location_get_by_mpn(c->db, ref, c->arena,
-                                                                           out);
+  int rc = cspd_guid_normalize(ref, g) == 0
+               ? OPS(c)->location_get(c->db, g, c->arena, out)
+               : OPS(c)->location_get_by_mpn(c->db, ref, c->arena, out);
   return rc;
 }
 
@@ -249,8 +250,8 @@ int cspd_customer_create_by_partner(struct cspd_ctx *c, const struct cspd_custom
     return cspd_fail(c, CSPD_E_UNKNOWN_COUNTRY, "'%s'", in->country ? in->country : "");
   /* R-REG-1: the customer's tenant country must lie in the partner's market */
   if (strcmp(mc->market, market_of(loc.country)) != 0)
-    return cspd_fail(c, CSPD_E_CUS_OUTSIDE_MARKET, "(customer in %s, partner in %s)",
-                     mc->market, market_of(loc.country));
+    return cspd_fail(c, CSPD_E_CUS_OUTSIDE_MARKET, "(customer in %s, partner in %s)", mc->market,
+                     market_of(loc.country));
   enum cspd_mstate db, prov;
   if ((rc = cspd_membership_state(c, me, CSPD_PROG_DIRECT_BILL, &db)) != 0 ||
       (rc = cspd_membership_state(c, me, CSPD_PROG_INDIRECT_PROVIDER, &prov)) != 0)
@@ -274,7 +275,7 @@ int cspd_customer_create_by_partner(struct cspd_ctx *c, const struct cspd_custom
       return cspd_fail(c, CSPD_E_CUS_NOT_PROVIDERS_RESELLER, NULL);
     if (rc != 0)
       return cspd_store_fail(c, rc, 0, 0);
-    if ((rc = cspd_rule_mpa(c, me)) != 0 ||                                  /* R-MPA-1 */
+    if ((rc = cspd_rule_mpa(c, me)) != 0 ||                                /* R-MPA-1 */
         (rc = cspd_rule_provider_for_reseller_mpa(c, res.tenant_id)) != 0) /* R-MPA-3 */
       return rc;
   } else if (db == CSPD_MS_ACTIVE) {
@@ -321,8 +322,10 @@ int cspd_customer_create_by_partner(struct cspd_ctx *c, const struct cspd_custom
   out->billing_version = 1;
   out->owner_org_id = owner;
   out->created_by = me;
-  struct cspd_tenant t = {.kind = CSPD_TENANT_CUSTOMER, .name = in->company_name,
-                          .country = out->country, .created_ms = c->now_ms};
+  struct cspd_tenant t = {.kind = CSPD_TENANT_CUSTOMER,
+                          .name = in->company_name,
+                          .country = out->country,
+                          .created_ms = c->now_ms};
   memcpy(t.id, out->tenant_id, sizeof t.id);
   if ((rc = OPS(c)->tenant_insert(c->db, &t)) != 0)
     return cspd_store_fail(c, rc, 0, CSPD_E_TENANT_ID_TAKEN);
@@ -333,8 +336,8 @@ int cspd_customer_create_by_partner(struct cspd_ctx *c, const struct cspd_custom
      * delegated admin rights, the provider orders */
     if ((rc = cspd_rule_self_dealing(c, out->tenant_id, me, CSPD_CREL_PROVIDER)) != 0 ||
         (rc = cspd_rule_self_dealing(c, out->tenant_id, res.tenant_id, CSPD_CREL_RESELLER)) != 0 ||
-        (rc = add_rel(c, out->tenant_id, me, CSPD_CREL_PROVIDER, "created", res.tenant_id,
-                      true)) != 0 ||
+        (rc = add_rel(c, out->tenant_id, me, CSPD_CREL_PROVIDER, "created", res.tenant_id, true)) !=
+            0 ||
         (rc = add_rel(c, out->tenant_id, res.tenant_id, CSPD_CREL_RESELLER, "created", me, true)) !=
             0)
       return rc;
@@ -382,8 +385,8 @@ int cspd_customer_billing_update(struct cspd_ctx *c, struct cspd_customer *cu,
   rc = OPS(c)->customer_update(c->db, cu);
   if (rc != 0)
     return cspd_store_fail(c, rc, CSPD_E_CUSTOMER_NOT_FOUND, 0);
-  return cspd_audit(c, "update_customer_billing_profile", "CustomerBillingProfile",
-                    cu->tenant_id, before, billing_json);
+  return cspd_audit(c, "update_customer_billing_profile", "CustomerBillingProfile", cu->tenant_id,
+                    before, billing_json);
 }
 
 int cspd_customer_remove_relationship(struct cspd_ctx *c, const char *customer_id) {
@@ -412,8 +415,8 @@ int cspd_customer_remove_relationship(struct cspd_ctx *c, const char *customer_i
   }
   if (removed == 0)
     return cspd_fail(c, CSPD_E_CUS_NO_RELATIONSHIP, NULL);
-  return cspd_audit(c, "remove_reseller_relationship", "Customer", cu.tenant_id,
-                    c->who->tenant_id, NULL);
+  return cspd_audit(c, "remove_reseller_relationship", "Customer", cu.tenant_id, c->who->tenant_id,
+                    NULL);
 }
 
 /* ---- invitations ------------------------------------------------------------------------- */
@@ -570,7 +573,8 @@ int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code,
     struct cspd_holding ph;
     if ((rc = cspd_customer_holding(c, cust, b, &ph)) != 0 ||
         (rc = add_rel(c, cust, a, CSPD_CREL_RESELLER, "invitation", b, true)) != 0 ||
-        (!ph.provider && (rc = add_rel(c, cust, b, CSPD_CREL_PROVIDER, "invitation", a, true)) != 0))
+        (!ph.provider &&
+         (rc = add_rel(c, cust, b, CSPD_CREL_PROVIDER, "invitation", a, true)) != 0))
       return rc;
     out->reseller_tenant_id = cspd_arena_strdup(c->arena, a);
     out->partner_tenant_id = cspd_arena_strdup(c->arena, b);
@@ -580,21 +584,21 @@ int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code,
                          cu.company_name)) != 0 ||
         (rc = cspd_event(c, b, "indirect-reseller-relationship-accepted-by-customer", uri,
                          cu.company_name)) != 0 ||
-        (rc = cspd_notify(c, a, rl.contact.email, "customer_accepted",
-                          cspd_arena_printf(c->arena, "%s accepted your invitation",
-                                            cu.company_name),
-                          cspd_arena_printf(c->arena,
-                                            "%s accepted you as indirect reseller, with %s as "
-                                            "indirect provider.\n",
-                                            cu.company_name, pl.company_name))) != 0)
+        (rc = cspd_notify(
+             c, a, rl.contact.email, "customer_accepted",
+             cspd_arena_printf(c->arena, "%s accepted your invitation", cu.company_name),
+             cspd_arena_printf(c->arena,
+                               "%s accepted you as indirect reseller, with %s as "
+                               "indirect provider.\n",
+                               cu.company_name, pl.company_name))) != 0)
       return rc;
-    return cspd_notify(c, b, pl.contact.email, "customer_accepted",
-                       cspd_arena_printf(c->arena, "%s accepted an indirect reseller invitation",
-                                         cu.company_name),
-                       cspd_arena_printf(c->arena,
-                                         "%s accepted %s as indirect reseller and you as its "
-                                         "indirect provider.\n",
-                                         cu.company_name, rl.company_name));
+    return cspd_notify(
+        c, b, pl.contact.email, "customer_accepted",
+        cspd_arena_printf(c->arena, "%s accepted an indirect reseller invitation", cu.company_name),
+        cspd_arena_printf(c->arena,
+                          "%s accepted %s as indirect reseller and you as its "
+                          "indirect provider.\n",
+                          cu.company_name, rl.company_name));
   }
   if (kind != NULL && strcmp(kind, "d") == 0 && a != NULL) {
     struct cspd_location dl;
@@ -613,10 +617,10 @@ int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code,
         (rc = cspd_event(c, a, "reseller-relationship-accepted-by-customer", uri,
                          cu.company_name)) != 0)
       return rc;
-    return cspd_notify(c, a, dl.contact.email, "customer_accepted",
-                       cspd_arena_printf(c->arena, "%s accepted your invitation", cu.company_name),
-                       cspd_arena_printf(c->arena, "%s accepted you as its partner.\n",
-                                         cu.company_name));
+    return cspd_notify(
+        c, a, dl.contact.email, "customer_accepted",
+        cspd_arena_printf(c->arena, "%s accepted your invitation", cu.company_name),
+        cspd_arena_printf(c->arena, "%s accepted you as its partner.\n", cu.company_name));
   }
   return cspd_fail(c, CSPD_E_CUS_INVITE_BAD_CODE, NULL);
 }
@@ -688,15 +692,15 @@ int cspd_relationship_extend(struct cspd_ctx *c, const char *customer_id, const 
       (rc = cspd_event(c, pl.tenant_id, "customer-created", uri, cu.company_name)) != 0)
     return rc;
   /* R-EXT-4: the provider now sees a copy of the billing profile */
-  return cspd_notify(c, pl.tenant_id, pl.contact.email, "relationship_extension",
-                     cspd_arena_printf(c->arena, "%s extended a customer relationship to you",
-                                       ml.company_name),
-                     cspd_arena_printf(c->arena,
-                                       "%s (PartnerID %s) extended its reseller relationship "
-                                       "with %s (%s) to you. You can now see the customer and "
-                                       "a copy of its billing information, and order for it; "
-                                       "no delegated admin rights come with an extension.\n",
-                                       ml.company_name, ml.mpn_id, cu.company_name, cu.domain));
+  return cspd_notify(
+      c, pl.tenant_id, pl.contact.email, "relationship_extension",
+      cspd_arena_printf(c->arena, "%s extended a customer relationship to you", ml.company_name),
+      cspd_arena_printf(c->arena,
+                        "%s (PartnerID %s) extended its reseller relationship "
+                        "with %s (%s) to you. You can now see the customer and "
+                        "a copy of its billing information, and order for it; "
+                        "no delegated admin rights come with an extension.\n",
+                        ml.company_name, ml.mpn_id, cu.company_name, cu.domain));
 }
 
 /* ---- customer agreement -------------------------------------------------------------------- */
@@ -754,9 +758,9 @@ int cspd_cagreement_create(struct cspd_ctx *c, const char *customer_id,
   rc = OPS(c)->cagreement_insert(c->db, in);
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
-  return cspd_audit(c, in->partner_tenant_id ? "attest_customer_agreement"
-                                             : "accept_customer_agreement",
-                    "Agreement", cu.tenant_id, NULL, m->type);
+  return cspd_audit(
+      c, in->partner_tenant_id ? "attest_customer_agreement" : "accept_customer_agreement",
+      "Agreement", cu.tenant_id, NULL, m->type);
 }
 
 int cspd_mca_status(struct cspd_ctx *c, const char *customer_id, const char *partner,

@@ -12,12 +12,12 @@
 
 /** How a partner holds a customer (its active relationships). */
 struct cspd_holding {
-  bool direct;           /* direct-bill customer: the partner orders and bills */
-  bool reseller;         /* indirect reseller: manages, the provider orders */
-  bool provider;         /* indirect provider: orders for its reseller */
-  bool delegated_admin;  /* any of them with delegated admin rights */
-  const char *reseller_via; /* for a reseller: its provider */
-  const char *provider_via; /* for a provider: the reseller it serves */
+  bool direct;                 /* direct-bill customer: the partner orders and bills */
+  bool reseller;               /* indirect reseller: manages, the provider orders */
+  bool provider;               /* indirect provider: orders for its reseller */
+  bool delegated_admin;        /* any of them with delegated admin rights */
+  const char *reseller_via;    /* for a reseller: its provider */
+  const char *provider_via;    /* for a provider: the reseller it serves */
   const char *acquired_direct; /* how the direct relationship came, or NULL */
 };
 
@@ -36,7 +36,7 @@ struct cspd_customer_create {
   const char *domain;
   const char *company_name;
   const char *country;
-  const char *billing_json; /* normalized CustomerBillingProfile */
+  const char *billing_json;       /* normalized CustomerBillingProfile */
   const char *associated_partner; /* reseller tenant GUID or PartnerID, or NULL */
   const char *own_use_partner;    /* org GUID or global PartnerID of an own-use tenant, or NULL */
   const char *admin_user_name;    /* admin@<domain> */
@@ -73,8 +73,7 @@ struct cspd_cinvite {
 int cspd_customer_invitation(struct cspd_ctx *c, const char *reseller, const char *provider,
                              struct cspd_cinvite *out);
 /** A customer admin accepts: the relationships are created in one step. */
-int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code,
-                                    struct cspd_cinvite *out);
+int cspd_customer_invitation_accept(struct cspd_ctx *c, const char *code, struct cspd_cinvite *out);
 
 /* ---- relationship extension (R-EXT-0..8) --------------------------------------------- */
 
@@ -92,8 +91,7 @@ const struct cspd_agreement_meta *cspd_agreement_metadata(int *n);
 
 /** Record an agreement for @a customer_id: by a customer admin (its own
  * acceptance) or a partner holding the customer (attestation). */
-int cspd_cagreement_create(struct cspd_ctx *c, const char *customer_id,
-                           struct cspd_cagreement *in);
+int cspd_cagreement_create(struct cspd_ctx *c, const char *customer_id, struct cspd_cagreement *in);
 /** Whether the MCA counts for @a partner: the customer accepted it itself, or
  * @a partner attested it (R-MCA-2). @param[out] direct set when the customer
  * signed itself. */

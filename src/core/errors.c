@@ -7,7 +7,7 @@
 
 static const struct cspd_error_info registry[CSPD_E__COUNT] = {
     [CSPD_E_NONE] = {"NONE", 0, 200, NULL, "", NULL},
-#define X(name_, code_, http_, rule_, text_, remedy_)                          \
+#define X(name_, code_, http_, rule_, text_, remedy_)                                              \
   [CSPD_E_##name_] = {#name_, code_, http_, rule_, text_, remedy_},
 #include "errors.def"
 #undef X
@@ -19,7 +19,9 @@ const struct cspd_error_info *cspd_error_info(enum cspd_error_id id) {
   return &registry[id];
 }
 
-int cspd_error_count(void) { return CSPD_E__COUNT - 1; }
+int cspd_error_count(void) {
+  return CSPD_E__COUNT - 1;
+}
 
 char *cspd_errors_markdown(void) {
   char *buf = NULL;
@@ -35,9 +37,8 @@ char *cspd_errors_markdown(void) {
         f);
   for (int i = 1; i < CSPD_E__COUNT; i++) {
     const struct cspd_error_info *e = &registry[i];
-    fprintf(f, "| %s | %d | %d | %s | %s | %s |\n", e->name, e->code,
-            e->http_status, e->rule ? e->rule : "", e->description,
-            e->remedy ? e->remedy : "");
+    fprintf(f, "| %s | %d | %d | %s | %s | %s |\n", e->name, e->code, e->http_status,
+            e->rule ? e->rule : "", e->description, e->remedy ? e->remedy : "");
   }
   fclose(f);
   return buf;

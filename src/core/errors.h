@@ -14,9 +14,9 @@ struct cspd_error_info {
   const char *name;
   int code;
   int http_status;
-  const char *rule;        /* NULL when no program rule is involved */
+  const char *rule; /* NULL when no program rule is involved */
   const char *description;
-  const char *remedy;      /* NULL when there is none */
+  const char *remedy; /* NULL when there is none */
 };
 
 /** Registry entry of @a id; CSPD_E_INTERNAL's for an unknown id. */

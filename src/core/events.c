@@ -12,7 +12,9 @@
 
 static bool relay_configured;
 
-void cspd_notify_set_relay(bool configured) { relay_configured = configured; }
+void cspd_notify_set_relay(bool configured) {
+  relay_configured = configured;
+}
 
 const char *const cspd_event_names[] = {
     "test-created",
@@ -47,8 +49,8 @@ bool cspd_event_name_valid(const char *name) {
   return false;
 }
 
-int cspd_notify(struct cspd_ctx *c, const char *tenant_id, const char *recipient,
-                const char *kind, const char *subject, const char *body) {
+int cspd_notify(struct cspd_ctx *c, const char *tenant_id, const char *recipient, const char *kind,
+                const char *subject, const char *body) {
   if (recipient == NULL || recipient[0] == '\0')
     return 0; /* nobody to tell: the change itself stands */
   struct cspd_notification n = {
@@ -89,10 +91,10 @@ int cspd_event(struct cspd_ctx *c, const char *tenant_id, const char *event_name
     return 0;
   char when[32];
   cspd_time_format(c->now_ms, true, when);
-  json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s}", "EventName", event_name,
-                              "ResourceUri", resource_uri ? resource_uri : "", "ResourceName",
-                              resource_name ? resource_name : "", "AuditUri",
-                              "/v1/auditrecords", "ResourceChangeUtcDate", when);
+  json_t *payload = json_pack("{s:s, s:s, s:s, s:s, s:s}", "EventName", event_name, "ResourceUri",
+                              resource_uri ? resource_uri : "", "ResourceName",
+                              resource_name ? resource_name : "", "AuditUri", "/v1/auditrecords",
+                              "ResourceChangeUtcDate", when);
   char *txt = json_dumps(payload, JSON_COMPACT);
   json_decref(payload);
   if (txt == NULL)

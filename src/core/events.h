@@ -14,8 +14,8 @@ void cspd_notify_set_relay(bool configured);
 
 /** Queue an e-mail to @a recipient. @a tenant_id is the tenant that may read
  * it through GET /v1/notifications (NULL: operator only). */
-int cspd_notify(struct cspd_ctx *c, const char *tenant_id, const char *recipient,
-                const char *kind, const char *subject, const char *body);
+int cspd_notify(struct cspd_ctx *c, const char *tenant_id, const char *recipient, const char *kind,
+                const char *subject, const char *body);
 
 /** Raise @a event_name for @a tenant_id: when the tenant has a webhook
  * registration subscribed to it, a delivery is queued with the Partner

@@ -7,16 +7,18 @@
 
 #include "../store/store.h"
 #include "crypto.h"
+#include "customers.h"
 #include "identity.h"
 #include "json.h"
-#include "customers.h"
 #include "program.h"
 #include "util.h"
 #include <time.h>
 
 extern const char cspd_demo_world_json[];
 
-const char *cspd_demo_world(void) { return cspd_demo_world_json; }
+const char *cspd_demo_world(void) {
+  return cspd_demo_world_json;
+}
 
 /* ---- hash cache: fixtures reuse the same demo passwords on every reset ---- */
 
@@ -220,9 +222,8 @@ static int apply_location_program(struct cspd_ctx *c, const json_t *l, const cha
   json_array_foreach(programs, i, p) {
     char *pp = cspd_arena_printf(c->arena, "%s.programs[%zu]", path, i);
     const char *name = json_string_value(p), *state = "active";
-    if (json_is_object(p) &&
-        ((rc = cspd_json_str(c, p, "program", true, pp, &name)) != 0 ||
-         (rc = cspd_json_str(c, p, "state", false, pp, &state)) != 0))
+    if (json_is_object(p) && ((rc = cspd_json_str(c, p, "program", true, pp, &name)) != 0 ||
+                              (rc = cspd_json_str(c, p, "state", false, pp, &state)) != 0))
       return rc;
     enum cspd_program prog;
     enum cspd_mstate st;
@@ -376,8 +377,7 @@ static int apply_customer_extras(struct cspd_ctx *c, const json_t *el, struct cs
     else if (strcmp(role, "provider") == 0)
       r.role = CSPD_CREL_PROVIDER;
     else
-      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.role must be direct, reseller or provider",
-                       pp);
+      return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s.role must be direct, reseller or provider", pp);
     memcpy(r.customer_tenant_id, cu->tenant_id, sizeof r.customer_tenant_id);
     if ((rc = resolve_tenant(c, ref, r.partner_tenant_id)) != 0)
       return rc;

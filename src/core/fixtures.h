@@ -16,8 +16,7 @@ int cspd_fixtures_prepare(struct cspd_ctx *c, json_t *doc);
 /** Step 2, inside a write transaction: create everything. Identities created
  * with @a sandbox_only can only sign in while the server is in sandbox mode.
  * @param[out] summary new object with counts (caller decrefs). */
-int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only,
-                        json_t **summary);
+int cspd_fixtures_apply(struct cspd_ctx *c, const json_t *doc, bool sandbox_only, json_t **summary);
 
 /** The demo world shipped with cspd (data/demo-world.json). Borrowed. */
 const char *cspd_demo_world(void);

@@ -3,8 +3,8 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -90,8 +90,7 @@ static int take_guid(struct cspd_ctx *c, const char *in, const char *what, char 
   return 0;
 }
 
-int cspd_org_create(struct cspd_ctx *c, const struct cspd_org_input *in,
-                    struct cspd_org *out) {
+int cspd_org_create(struct cspd_ctx *c, const struct cspd_org_input *in, struct cspd_org *out) {
   if (require_operator(c) != 0)
     return -1;
   if (blank(in->name))
@@ -133,8 +132,7 @@ int cspd_org_create(struct cspd_ctx *c, const struct cspd_org_input *in,
     }
     if (rc != 0)
       return cspd_store_fail(c, rc, 0, 0);
-    return cspd_audit(c, "create_partner_organization", "PartnerOrganization", out->id,
-                      NULL, NULL);
+    return cspd_audit(c, "create_partner_organization", "PartnerOrganization", out->id, NULL, NULL);
   }
   return cspd_fail(c, CSPD_E_INTERNAL, "could not generate a free PartnerID");
 }
@@ -158,8 +156,8 @@ int cspd_location_create(struct cspd_ctx *c, const struct cspd_location_input *i
     return -1;
   memcpy(out->org_id, org.id, sizeof out->org_id);
   memcpy(out->country, mc->country, 3);
-  out->company_name = blank(in->company_name) ? org.name
-                                              : cspd_arena_strdup(c->arena, in->company_name);
+  out->company_name =
+      blank(in->company_name) ? org.name : cspd_arena_strdup(c->arena, in->company_name);
   out->address = in->address;
   out->contact = in->contact;
   if (out->contact.email != NULL && !cspd_email_valid(out->contact.email))
@@ -199,8 +197,7 @@ int cspd_location_create(struct cspd_ctx *c, const struct cspd_location_input *i
     }
     if (rc != 0)
       return cspd_store_fail(c, rc, 0, 0);
-    return cspd_audit(c, "create_partner_location", "PartnerLocation", out->tenant_id,
-                      NULL, NULL);
+    return cspd_audit(c, "create_partner_location", "PartnerLocation", out->tenant_id, NULL, NULL);
   }
   return cspd_fail(c, CSPD_E_INTERNAL, "could not generate a free PartnerID");
 }
@@ -292,10 +289,11 @@ int cspd_password_check(struct cspd_ctx *c, const char *password) {
   return 0;
 }
 
-static bool email_valid(const char *e) { return cspd_email_valid(e); }
+static bool email_valid(const char *e) {
+  return cspd_email_valid(e);
+}
 
-int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in,
-                     struct cspd_user *out) {
+int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in, struct cspd_user *out) {
   struct cspd_tenant t;
   char tid[37];
   if (in->tenant_id == NULL || cspd_guid_normalize(in->tenant_id, tid) != 0)
@@ -342,8 +340,7 @@ int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in,
   return cspd_audit(c, "create_user", "User", out->id, NULL, NULL);
 }
 
-int cspd_app_create(struct cspd_ctx *c, const struct cspd_app_input *in,
-                    struct cspd_app *out) {
+int cspd_app_create(struct cspd_ctx *c, const struct cspd_app_input *in, struct cspd_app *out) {
   char tid[37];
   if (in->tenant_id == NULL || cspd_guid_normalize(in->tenant_id, tid) != 0)
     return cspd_fail(c, CSPD_E_BAD_GUID, "tenant id");
@@ -460,8 +457,7 @@ int cspd_auth_client_lookup(struct cspd_ctx *c, const char *tenant, const char *
 }
 
 int cspd_operator_init(struct cspd_ctx *c, const char *name, const char *email,
-                       const char *password_hash, bool sandbox_only,
-                       struct cspd_tenant *out) {
+                       const char *password_hash, bool sandbox_only, struct cspd_tenant *out) {
   int rc = OPS(c)->tenant_operator(c->db, c->arena, out);
   if (rc == 0)
     return cspd_fail(c, CSPD_E_ALREADY_INITIALISED, NULL);

@@ -14,13 +14,12 @@ struct cspd_org_input {
 };
 /** Create a partner organization (operator only).
  * @param[out] out the new row. */
-int cspd_org_create(struct cspd_ctx *c, const struct cspd_org_input *in,
-                    struct cspd_org *out);
+int cspd_org_create(struct cspd_ctx *c, const struct cspd_org_input *in, struct cspd_org *out);
 
 struct cspd_location_input {
   const char *org_id;
-  const char *tenant_id; /* optional GUID */
-  const char *mpn_id;    /* optional; generated when absent */
+  const char *tenant_id;    /* optional GUID */
+  const char *mpn_id;       /* optional; generated when absent */
   const char *company_name; /* defaults to the organization's name */
   const char *country;
   struct cspd_address address;
@@ -64,8 +63,7 @@ struct cspd_user_input {
 };
 /** Create a user of a tenant: the operator, or a global_admin of that tenant.
  * Roles must suit the tenant's kind. @param[out] out the row. */
-int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in,
-                     struct cspd_user *out);
+int cspd_user_create(struct cspd_ctx *c, const struct cspd_user_input *in, struct cspd_user *out);
 
 struct cspd_app_input {
   const char *tenant_id;
@@ -77,8 +75,7 @@ struct cspd_app_input {
   bool sandbox_only;
 };
 /** Register an app whose secret was hashed by the caller. */
-int cspd_app_create(struct cspd_ctx *c, const struct cspd_app_input *in,
-                    struct cspd_app *out);
+int cspd_app_create(struct cspd_ctx *c, const struct cspd_app_input *in, struct cspd_app *out);
 /** Refuse passwords under 12 characters (before hashing). */
 int cspd_password_check(struct cspd_ctx *c, const char *password);
 
@@ -89,25 +86,21 @@ bool cspd_may_admin_tenant(const struct cspd_ctx *c, const char *tenant_id);
 /** Password grant, step 1 (inside a read transaction): find the user and
  * check tenant, sandbox flag and client. @a tenant NULL for 'common'.
  * @param[out] u the user; @param[out] p its principal (roles, kind). */
-int cspd_auth_password_lookup(struct cspd_ctx *c, const char *tenant,
-                              const char *email, const char *client_id,
-                              struct cspd_user *u, struct cspd_principal *p);
+int cspd_auth_password_lookup(struct cspd_ctx *c, const char *tenant, const char *email,
+                              const char *client_id, struct cspd_user *u, struct cspd_principal *p);
 /** Client-credentials grant, step 1 (inside a read transaction).
  * @param[out] app the app; @param[out] p its principal. */
-int cspd_auth_client_lookup(struct cspd_ctx *c, const char *tenant,
-                            const char *client_id, struct cspd_app *app,
-                            struct cspd_principal *p);
+int cspd_auth_client_lookup(struct cspd_ctx *c, const char *tenant, const char *client_id,
+                            struct cspd_app *app, struct cspd_principal *p);
 /* Step 2 of both grants is cspd_secret_verify() outside the transaction. */
 
 /** Create the operator tenant and its first user (`cspd init`). */
 int cspd_operator_init(struct cspd_ctx *c, const char *name, const char *email,
-                       const char *password_hash, bool sandbox_only,
-                       struct cspd_tenant *out);
+                       const char *password_hash, bool sandbox_only, struct cspd_tenant *out);
 
 /** Write an audit record for a state change made by the caller. */
 int cspd_audit(struct cspd_ctx *c, const char *operation, const char *resource_type,
-               const char *resource_id, const char *before_json,
-               const char *after_json);
+               const char *resource_id, const char *before_json, const char *after_json);
 
 /** Request identifiers the HTTP layer sets for audit records (may be NULL). */
 struct cspd_request_ids {

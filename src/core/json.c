@@ -17,10 +17,12 @@ json_t *cspd_json_get(const json_t *obj, const char *key) {
   return NULL;
 }
 
-static const char *dot(const char *path) { return path[0] ? "." : ""; }
+static const char *dot(const char *path) {
+  return path[0] ? "." : "";
+}
 
-static json_t *member(struct cspd_ctx *c, const json_t *obj, const char *key,
-                      bool required, const char *path, int *rc) {
+static json_t *member(struct cspd_ctx *c, const json_t *obj, const char *key, bool required,
+                      const char *path, int *rc) {
   json_t *v = cspd_json_get(obj, key);
   *rc = 0;
   if (v == NULL || json_is_null(v)) {
@@ -31,8 +33,7 @@ static json_t *member(struct cspd_ctx *c, const json_t *obj, const char *key,
   return v;
 }
 
-static int type_error(struct cspd_ctx *c, const char *path, const char *key,
-                      const char *type) {
+static int type_error(struct cspd_ctx *c, const char *path, const char *key, const char *type) {
   return cspd_fail(c, CSPD_E_INVALID_INPUT, "%s%s%s must be %s", path, dot(path), key, type);
 }
 

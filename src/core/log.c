@@ -10,8 +10,12 @@
 
 static bool as_json;
 
-void cspd_log_set_json(bool json) { as_json = json; }
-bool cspd_log_is_json(void) { return as_json; }
+void cspd_log_set_json(bool json) {
+  as_json = json;
+}
+bool cspd_log_is_json(void) {
+  return as_json;
+}
 
 void cspd_vlog(const char *level, const char *fmt, va_list ap) {
   char msg[2048];

@@ -1,6 +1,6 @@
 /* markets.c -- CSP regional markets (see markets.h). */
-#include "log.h"
 #include "markets.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -103,7 +103,9 @@ static int load(const char *tsv) {
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int init_rc = -1;
-static void init_once(void) { init_rc = cspd_markets_load(cspd_markets_tsv); }
+static void init_once(void) {
+  init_rc = cspd_markets_load(cspd_markets_tsv);
+}
 
 int cspd_markets_init(void) {
   pthread_once(&once, init_once);

@@ -1,7 +1,7 @@
 /* program.c -- the partner program (see program.h). Each function runs
  * inside the caller's transaction; rule ids name what they enforce. */
-#include "log.h"
 #include "program.h"
+#include "log.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -85,16 +85,16 @@ static void settings_default(struct cspd_program_settings *s) {
   s->months[0].from = 9; /* R-ENR-4: initially September to December */
   s->months[0].to = 12;
   s->nmonths = 1;
-  s->auto_approve_days = 5; /* R-ENR-3: at most five business days */
-  s->incentive_days = 7;    /* R-INC-1: within 30 days */
+  s->auto_approve_days = 5;          /* R-ENR-3: at most five business days */
+  s->incentive_days = 7;             /* R-INC-1: within 30 days */
   s->threshold_usd_minor = 30000000; /* R-DB-1: USD 300,000 */
 }
 
 json_t *cspd_program_settings_json(const struct cspd_program_settings *s) {
   json_t *months = json_array();
   for (int i = 0; i < s->nmonths; i++)
-    json_array_append_new(months,
-                          json_pack("{s:i, s:i}", "from", s->months[i].from, "to", s->months[i].to));
+    json_array_append_new(
+        months, json_pack("{s:i, s:i}", "from", s->months[i].from, "to", s->months[i].to));
   return json_pack("{s:o, s:i, s:i, s:I, s:{s:s}}", "anniversaryMonths", months,
                    "autoApprovalBusinessDays", s->auto_approve_days, "incentiveInvitationDays",
                    s->incentive_days, "directBillThresholdUsdMinor",
@@ -105,8 +105,7 @@ json_t *cspd_program_settings_json(const struct cspd_program_settings *s) {
 int cspd_program_settings_parse(struct cspd_ctx *c, const json_t *doc,
                                 struct cspd_program_settings *io) {
   json_t *months;
-  long long days = io->auto_approve_days, inc = io->incentive_days,
-            thr = io->threshold_usd_minor;
+  long long days = io->auto_approve_days, inc = io->incentive_days, thr = io->threshold_usd_minor;
   if (cspd_json_arr(c, doc, "anniversaryMonths", false, "", &months) != 0 ||
       cspd_json_int(c, doc, "autoApprovalBusinessDays", false, "", &days) != 0 ||
       cspd_json_int(c, doc, "incentiveInvitationDays", false, "", &inc) != 0 ||
@@ -207,8 +206,8 @@ int cspd_membership_set(struct cspd_ctx *c, const char *tenant_id, enum cspd_pro
   rc = OPS(c)->membership_put(c->db, &m, from, reason);
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
-  json_t *b = json_pack("{s:s, s:s}", "program", program_names[program], "state",
-                        mstate_names[from]);
+  json_t *b =
+      json_pack("{s:s, s:s}", "program", program_names[program], "state", mstate_names[from]);
   json_t *a = json_pack("{s:s, s:s, s:s?}", "program", program_names[program], "state",
                         mstate_names[state], "reason", reason);
   char *bt = json_dumps(b, JSON_COMPACT), *at = json_dumps(a, JSON_COMPACT);
@@ -331,8 +330,8 @@ int cspd_mpa_sign(struct cspd_ctx *c, const char *signer_name, const char *signe
   rc = OPS(c)->mpa_put(c->db, out);
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, CSPD_E_MPA_ALREADY_SIGNED);
-  if ((rc = cspd_audit(c, "sign_mpa", "MicrosoftPartnerAgreement", out->tenant_id, NULL,
-                       NULL)) != 0 ||
+  if ((rc = cspd_audit(c, "sign_mpa", "MicrosoftPartnerAgreement", out->tenant_id, NULL, NULL)) !=
+          0 ||
       (rc = cspd_event(c, out->tenant_id, "mpa-signed", "/v1/agreements/mpa", "MPA")) != 0)
     return rc;
   return cspd_notify(c, out->tenant_id, signer_email, "mpa_signed",
@@ -406,7 +405,9 @@ int64_t cspd_add_business_days(int64_t ms, int n) {
   return t;
 }
 
-static const char *blank_to_null(const char *s) { return (s && s[0]) ? s : NULL; }
+static const char *blank_to_null(const char *s) {
+  return (s && s[0]) ? s : NULL;
+}
 
 /** Fields of the legal profile missing for R-ENR-2, as a JSON array. */
 static json_t *profile_missing(const struct cspd_location *l, const struct cspd_org *o) {
@@ -498,7 +499,9 @@ static int enr_gather(struct cspd_ctx *c, struct enr_context *e) {
   return 0;
 }
 
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *str_or_null(const char *s) {
+  return s ? json_string(s) : json_null();
+}
 
 static json_t *form_json(struct cspd_ctx *c, const struct enr_context *e) {
   const struct cspd_market_country *mc = cspd_market_of(e->loc.country);
@@ -549,8 +552,7 @@ int cspd_enrollment_form(struct cspd_ctx *c, enum cspd_program program, json_t *
   rc = OPS(c)->enrollment_get_by_tenant(c->db, e.loc.tenant_id, program, c->arena, &prev);
   if (rc == 0)
     json_object_set_new(*form, "existingEnrollment",
-                        json_pack("{s:s, s:s}", "id", prev.id, "status",
-                                  mstate_names[prev.state]));
+                        json_pack("{s:s, s:s}", "id", prev.id, "status", mstate_names[prev.state]));
   json_decref(e.missing);
   if (rc != 0 && rc != CSPD_STORE_NOTFOUND) {
     json_decref(*form);
@@ -577,9 +579,8 @@ static int approve(struct cspd_ctx *c, struct cspd_enrollment *e, const char *by
   if ((rc = cspd_membership_set(c, e->tenant_id, e->program, CSPD_MS_APPROVED,
                                 "enrollment approved")) != 0)
     return rc;
-  if ((rc = cspd_store_fail(c, OPS(c)->job_cancel(c->db, "enrollment_auto_approve", e->id,
-                                                   c->now_ms),
-                            0, 0)) != 0)
+  if ((rc = cspd_store_fail(
+           c, OPS(c)->job_cancel(c->db, "enrollment_auto_approve", e->id, c->now_ms), 0, 0)) != 0)
     return rc;
   if ((rc = cspd_audit(c, "approve_enrollment", "Enrollment", e->id, NULL, by)) != 0 ||
       (rc = cspd_event(c, e->tenant_id, "enrollment-approved",
@@ -597,9 +598,8 @@ static int approve(struct cspd_ctx *c, struct cspd_enrollment *e, const char *by
                         e->id, ms_text(c, c->now_ms)));
 }
 
-int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
-                           const char *profile_etag, const char *contact_email,
-                           struct cspd_enrollment *out) {
+int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program, const char *profile_etag,
+                           const char *contact_email, struct cspd_enrollment *out) {
   if (require_partner(c) != 0)
     return -1;
   if (program != CSPD_PROG_INDIRECT_RESELLER)
@@ -620,7 +620,8 @@ int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
     free(list);
     size_t k;
     json_t *m;
-    json_array_foreach(e.missing, k, m) cspd_fail_data(c, cspd_arena_strdup(c->arena, json_string_value(m)));
+    json_array_foreach(e.missing, k, m)
+        cspd_fail_data(c, cspd_arena_strdup(c->arena, json_string_value(m)));
   }
   json_decref(e.missing);
   if (nmissing > 0) {
@@ -697,8 +698,7 @@ int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
                                 "enrollment submitted")) != 0 ||
       (rc = cspd_audit(c, "submit_enrollment", "Enrollment", out->id, NULL, NULL)) != 0 ||
       (rc = cspd_event(c, out->tenant_id, "enrollment-submitted",
-                       cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) !=
-          0 ||
+                       cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) != 0 ||
       (rc = cspd_notify(c, out->tenant_id, out->contact_email, "enrollment_submitted",
                         "We received your indirect reseller enrollment",
                         cspd_arena_printf(c->arena,
@@ -768,18 +768,15 @@ int cspd_enrollment_reject(struct cspd_ctx *c, const char *id, const char *reaso
   rc = OPS(c)->enrollment_update(c->db, out);
   if (rc != 0)
     return cspd_store_fail(c, rc, CSPD_E_ENROLLMENT_NOT_FOUND, 0);
-  if ((rc = cspd_membership_set(c, out->tenant_id, out->program, CSPD_MS_REJECTED, reason)) !=
+  if ((rc = cspd_membership_set(c, out->tenant_id, out->program, CSPD_MS_REJECTED, reason)) != 0 ||
+      (rc = cspd_store_fail(
+           c, OPS(c)->job_cancel(c->db, "enrollment_auto_approve", out->id, c->now_ms), 0, 0)) !=
           0 ||
-      (rc = cspd_store_fail(c, OPS(c)->job_cancel(c->db, "enrollment_auto_approve", out->id,
-                                                   c->now_ms),
-                            0, 0)) != 0 ||
-      (rc = cspd_store_fail(c, OPS(c)->job_cancel(c->db, "incentive_invitation", out->id,
-                                                   c->now_ms),
-                            0, 0)) != 0 ||
+      (rc = cspd_store_fail(
+           c, OPS(c)->job_cancel(c->db, "incentive_invitation", out->id, c->now_ms), 0, 0)) != 0 ||
       (rc = cspd_audit(c, "reject_enrollment", "Enrollment", out->id, NULL, reason)) != 0 ||
       (rc = cspd_event(c, out->tenant_id, "enrollment-rejected",
-                       cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) !=
-          0)
+                       cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) != 0)
     return rc;
   return cspd_notify(c, out->tenant_id, out->contact_email, "enrollment_rejected",
                      "Your indirect reseller enrollment was not approved",
@@ -813,8 +810,7 @@ int cspd_enrollment_accept_agreement(struct cspd_ctx *c, const char *id,
       (rc = cspd_audit(c, "accept_indirect_reseller_agreement", "Enrollment", out->id, NULL,
                        NULL)) != 0 ||
       (rc = cspd_event(c, out->tenant_id, "indirect-reseller-agreement-accepted",
-                       cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) !=
-          0)
+                       cspd_arena_printf(c->arena, "/v1/enrollments/%s", out->id), out->id)) != 0)
     return rc;
   return 0;
 }
@@ -842,7 +838,7 @@ int cspd_providers_lookup_allowed(struct cspd_ctx *c) {
   if (st == CSPD_MS_ACTIVE)
     return 0;
   if (st == CSPD_MS_APPROVED || st == CSPD_MS_PENDING)
-    return cspd_fail(c, CSPD_E_RESELLER_NOT_ENABLED, NULL); /* R-ENR-5 */
+    return cspd_fail(c, CSPD_E_RESELLER_NOT_ENABLED, NULL);  /* R-ENR-5 */
   return cspd_fail(c, CSPD_E_PRT_LOOKUP_NOT_ENROLLED, NULL); /* R-PRT-1 */
 }
 
@@ -911,8 +907,8 @@ int cspd_invitation_create(struct cspd_ctx *c, const char *reseller_mpn_id, cons
     return cspd_store_fail(c, rc, 0, 0);
   const char *link = cspd_arena_printf(c->arena, "%s/#/partnerships/invitations/%s",
                                        c->base_url ? c->base_url : "", out->id);
-  if ((rc = cspd_audit(c, "create_partnership_invitation", "PartnershipInvitation", out->id,
-                       NULL, NULL)) != 0 ||
+  if ((rc = cspd_audit(c, "create_partnership_invitation", "PartnershipInvitation", out->id, NULL,
+                       NULL)) != 0 ||
       (rc = cspd_event(c, prov.tenant_id, "partnership-invitation-created",
                        cspd_arena_printf(c->arena, "/v1/partnerships/invitations/%s", out->id),
                        out->id)) != 0)
@@ -1037,13 +1033,13 @@ int cspd_invitation_accept(struct cspd_ctx *c, const char *id, struct cspd_invit
       (rc = cspd_event(c, prov.tenant_id, "partnership-accepted", uri, res.company_name)) != 0 ||
       (rc = cspd_event(c, res.tenant_id, "partnership-accepted", uri, prov.company_name)) != 0)
     return rc;
-  return cspd_notify(c, prov.tenant_id, prov.contact.email, "partnership_accepted",
-                     cspd_arena_printf(c->arena, "%s accepted your partnership invitation",
-                                       res.company_name),
-                     cspd_arena_printf(c->arena,
-                                       "%s (PartnerID %s) is now one of your indirect "
-                                       "resellers.\n",
-                                       res.company_name, res.mpn_id));
+  return cspd_notify(
+      c, prov.tenant_id, prov.contact.email, "partnership_accepted",
+      cspd_arena_printf(c->arena, "%s accepted your partnership invitation", res.company_name),
+      cspd_arena_printf(c->arena,
+                        "%s (PartnerID %s) is now one of your indirect "
+                        "resellers.\n",
+                        res.company_name, res.mpn_id));
 }
 
 int cspd_partnership_end(struct cspd_ctx *c, const char *provider, const char *reseller,
@@ -1130,8 +1126,8 @@ int cspd_fx_seed_defaults(struct cspd_ctx *c) {
     int exp;
     if (sscanf(line, "%7s %31s %d", cur, rate, &exp) != 3 || strlen(cur) != 3)
       return cspd_fail(c, CSPD_E_INTERNAL, "shipped fx-rates.tsv: bad line '%s'", line);
-    struct cspd_fx_rate fx = {.usd_ppm = cspd_parse_ppm(rate), .exponent = exp,
-                              .updated_ms = c->now_ms};
+    struct cspd_fx_rate fx = {
+        .usd_ppm = cspd_parse_ppm(rate), .exponent = exp, .updated_ms = c->now_ms};
     memcpy(fx.currency, cur, 4);
     if (fx.usd_ppm <= 0)
       return cspd_fail(c, CSPD_E_INTERNAL, "shipped fx-rates.tsv: bad rate '%s'", rate);
@@ -1279,26 +1275,23 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, j
                                                    "state", mstate_names[want]));
           continue;
         }
-        const char *reason =
-            cspd_arena_printf(c->arena,
-                              "trailing 12-month CSP revenue USD %lld.%02lld (%s..%s) %s the "
-                              "required USD %lld.%02lld",
-                              (long long)(usd / 100), (long long)(llabs(usd) % 100), from, to,
-                              meets ? "meets" : "is below",
-                              (long long)(s.threshold_usd_minor / 100),
-                              (long long)(s.threshold_usd_minor % 100));
+        const char *reason = cspd_arena_printf(
+            c->arena,
+            "trailing 12-month CSP revenue USD %lld.%02lld (%s..%s) %s the "
+            "required USD %lld.%02lld",
+            (long long)(usd / 100), (long long)(llabs(usd) % 100), from, to,
+            meets ? "meets" : "is below", (long long)(s.threshold_usd_minor / 100),
+            (long long)(s.threshold_usd_minor % 100));
         rc = cspd_membership_set(c, locs[k].tenant_id, CSPD_PROG_DIRECT_BILL, want, reason);
         if (rc != 0)
           break;
-        const char *ev = want == CSPD_MS_RESTRICTED ? "direct-bill-restricted"
-                                                    : "direct-bill-reinstated";
+        const char *ev =
+            want == CSPD_MS_RESTRICTED ? "direct-bill-restricted" : "direct-bill-reinstated";
         const char *subj = want == CSPD_MS_RESTRICTED
                                ? "Your direct-bill capabilities are restricted"
                                : "Your direct-bill capabilities are restored";
         const char *body = cspd_arena_printf(
-            c->arena,
-            "%s\n\n%s.\n\n%s",
-            subj, reason,
+            c->arena, "%s\n\n%s.\n\n%s", subj, reason,
             want == CSPD_MS_RESTRICTED
                 ? "You can no longer create customer tenants, request direct reseller "
                   "relationships or make new purchases. Existing subscriptions stay valid: you "
@@ -1317,12 +1310,12 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, j
         json_array_append_new(changed, json_pack("{s:s, s:s}", "tenantId", locs[k].tenant_id,
                                                  "state", mstate_names[want]));
       }
-      json_array_append_new(
-          items, json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "partnerId", orgs[i].id,
-                           "companyName", orgs[i].name, "mpnId", orgs[i].mpn_id,
-                           "trailingRevenueUsdMinor", (json_int_t)usd, "thresholdUsdMinor",
-                           (json_int_t)s.threshold_usd_minor, "meetsRequirement", meets,
-                           "changes", changed));
+      json_array_append_new(items,
+                            json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:o}", "partnerId",
+                                      orgs[i].id, "companyName", orgs[i].name, "mpnId",
+                                      orgs[i].mpn_id, "trailingRevenueUsdMinor", (json_int_t)usd,
+                                      "thresholdUsdMinor", (json_int_t)s.threshold_usd_minor,
+                                      "meetsRequirement", meets, "changes", changed));
     }
     if (rc != 0 || n < 200)
       break;
@@ -1335,15 +1328,16 @@ int cspd_directbill_evaluate(struct cspd_ctx *c, int64_t as_of_ms, bool apply, j
   char asof[32];
   cspd_time_format(as_of_ms, false, asof);
   *report = json_pack("{s:s, s:s, s:s, s:b, s:o, s:{s:s}}", "asOf", asof, "fromPeriod", from,
-                      "toPeriod", to, "applied", apply, "items", items, "attributes",
-                      "objectType", "DirectBillEvaluation");
+                      "toPeriod", to, "applied", apply, "items", items, "attributes", "objectType",
+                      "DirectBillEvaluation");
   if (!apply)
     return 0;
   return cspd_audit(c, "evaluate_direct_bill_requirement", "DirectBillEvaluation", NULL, NULL,
                     asof);
 }
 
-/* ---- jobs ---------------------------------------------------------------------------------------- */
+/* ---- jobs
+ * ---------------------------------------------------------------------------------------- */
 
 /** Midnight UTC of the first day of the month after @a ms. */
 static int64_t next_month_start(int64_t ms) {
@@ -1417,7 +1411,7 @@ int cspd_jobs_run_one(struct cspd_ctx *c) {
     return cspd_store_fail(c, rc, 0, 0);
   const struct cspd_principal *who = c->who;
   int64_t now = c->now_ms;
-  c->who = NULL;      /* the system acts */
+  c->who = NULL;        /* the system acts */
   c->now_ms = j.due_ms; /* as of when it was due */
   if (strcmp(j.kind, "enrollment_auto_approve") == 0) {
     struct cspd_enrollment e;
@@ -1447,12 +1441,12 @@ int cspd_jobs_run_one(struct cspd_ctx *c) {
       rc = cspd_directbill_evaluate(c, j.due_ms, true, &report);
     json_decref(report);
     if (rc == 0)
-      rc = cspd_store_fail(c, OPS(c)->job_schedule(c->db, "directbill_evaluate", "monthly",
-                                                   next_month_start(j.due_ms + 1), now),
+      rc = cspd_store_fail(c,
+                           OPS(c)->job_schedule(c->db, "directbill_evaluate", "monthly",
+                                                next_month_start(j.due_ms + 1), now),
                            0, 0);
   } else {
-    cspd_log("error", "unknown job kind '%s' (id %lld): cancelled", j.kind,
-            (long long)j.id);
+    cspd_log("error", "unknown job kind '%s' (id %lld): cancelled", j.kind, (long long)j.id);
     rc = cspd_store_fail(c, OPS(c)->job_finish(c->db, j.id, "cancelled", now), 0, 0);
     c->who = who;
     c->now_ms = now;
@@ -1508,7 +1502,7 @@ int cspd_jobs_run_due(struct cspd_store *store, bool sandbox, int max) {
     if (rc != 0) {
       const struct cspd_error_info *e = cspd_error_info(j.c.err.id);
       cspd_log("error", "scheduled job failed: %s %s", e->description,
-              j.c.err.detail ? j.c.err.detail : "");
+               j.c.err.detail ? j.c.err.detail : "");
       count = -1;
       break;
     }

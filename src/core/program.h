@@ -24,8 +24,8 @@ struct cspd_program_settings {
     int from, to; /* months 1..12, inclusive; from > to wraps the year */
   } months[CSPD_MAX_MONTH_RANGES];
   int nmonths;
-  int auto_approve_days;    /* business days; 0 = immediately */
-  int incentive_days;       /* days after enrollment, 0..30 (R-INC-1) */
+  int auto_approve_days;       /* business days; 0 = immediately */
+  int incentive_days;          /* days after enrollment, 0..30 (R-INC-1) */
   int64_t threshold_usd_minor; /* R-DB-1, default 30,000,000 (USD 300,000) */
 };
 
@@ -90,9 +90,8 @@ int cspd_agreement_status(struct cspd_ctx *c, const char *mpn_id, const char *te
 int cspd_enrollment_form(struct cspd_ctx *c, enum cspd_program program, json_t **form);
 /** Submit (R-ENR-1..4): pending, or approved at once under the
  * 'immediate' policy. Schedules auto-approval and the incentive invitation. */
-int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program,
-                           const char *profile_etag, const char *contact_email,
-                           struct cspd_enrollment *out);
+int cspd_enrollment_submit(struct cspd_ctx *c, enum cspd_program program, const char *profile_etag,
+                           const char *contact_email, struct cspd_enrollment *out);
 /** Approve a pending enrollment (operator; @a c->who NULL for the policy job). */
 int cspd_enrollment_approve(struct cspd_ctx *c, const char *id, struct cspd_enrollment *out);
 int cspd_enrollment_reject(struct cspd_ctx *c, const char *id, const char *reason,

@@ -69,8 +69,7 @@ static const char *why_not(struct cspd_ctx *c, const struct cspd_subscription *s
   }
   if (s->parent_subscription_id != NULL) {
     *id = CSPD_E_TRF_ADDON_ALONE;
-    return cspd_arena_printf(c->arena,
-                             "R-TRF-10: an add-on travels with its base subscription %s.",
+    return cspd_arena_printf(c->arena, "R-TRF-10: an add-on travels with its base subscription %s.",
                              s->parent_subscription_id);
   }
   if (OPS(c)->transfer_lock_get(c->db, s->id, holder) == 0) {
@@ -139,8 +138,8 @@ int cspd_transfer_eligibility(struct cspd_ctx *c, const char *customer_id, json_
 }
 
 static json_t *line_json(const struct cspd_subscription *s, int id, const char *por) {
-  return json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:[]}", "id", id, "subscriptionId",
-                   s->id, "quantity", (json_int_t)s->quantity, "billingCycle", s->billing_cycle,
+  return json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:[]}", "id", id, "subscriptionId", s->id,
+                   "quantity", (json_int_t)s->quantity, "billingCycle", s->billing_cycle,
                    "friendlyName", s->friendly_name, "partnerIdOnRecord", por, "offerId",
                    s->offer_id, "addonItems");
 }
@@ -164,8 +163,9 @@ int cspd_transfer_create(struct cspd_ctx *c, const char *customer_id, const char
   char src[37], tgt[37];
   if (source == NULL || cspd_guid_normalize(source, src) != 0 || target == NULL ||
       cspd_guid_normalize(target, tgt) != 0)
-    return cspd_fail(c, CSPD_E_TRF_INVALID, "sourcePartnerTenantId and targetPartnerTenantId "
-                                            "must be tenant GUIDs");
+    return cspd_fail(c, CSPD_E_TRF_INVALID,
+                     "sourcePartnerTenantId and targetPartnerTenantId "
+                     "must be tenant GUIDs");
   if (strcmp(src, me) != 0)
     return cspd_fail(c, CSPD_E_TRF_INVALID, "sourcePartnerTenantId must be your own tenant");
   if (n < 1 || n > 100)
@@ -198,7 +198,8 @@ int cspd_transfer_create(struct cspd_ctx *c, const char *customer_id, const char
   for (int i = 0; i < n; i++) {
     struct cspd_subscription s;
     char sid[37];
-    if (lines[i].subscription_id == NULL || cspd_guid_normalize(lines[i].subscription_id, sid) != 0 ||
+    if (lines[i].subscription_id == NULL ||
+        cspd_guid_normalize(lines[i].subscription_id, sid) != 0 ||
         OPS(c)->sub_get(c->db, sid, c->arena, &s) != 0 ||
         strcmp(s.customer_tenant_id, cu.tenant_id) != 0 || !s.listed) {
       json_decref(items);
@@ -263,8 +264,8 @@ int cspd_transfer_create(struct cspd_ctx *c, const char *customer_id, const char
   out->version = 1;
   if ((rc = cspd_store_fail(c, OPS(c)->transfer_insert(c->db, out), 0, 0)) != 0)
     return rc;
-  const char *uri = cspd_arena_printf(c->arena, "/v1/customers/%s/transfers/%s", cu.tenant_id,
-                                      out->id);
+  const char *uri =
+      cspd_arena_printf(c->arena, "/v1/customers/%s/transfers/%s", cu.tenant_id, out->id);
   /* R-TRF-14: creating a request notifies the provider */
   if ((rc = cspd_audit(c, "create_transfer", "Transfer", out->id, NULL, uri)) != 0 ||
       (rc = cspd_event(c, tgt, "create-transfer", uri, cu.company_name)) != 0 ||
@@ -333,13 +334,13 @@ static int suspend_leftovers(struct cspd_ctx *c, const char *base_id) {
   if ((rc = OPS(c)->sub_list(c->db, &f, "", 1000, c->arena, &adds, &na)) != 0)
     return cspd_store_fail(c, rc, 0, 0);
   for (int i = 0; i < na; i++) {
-    if (strcmp(adds[i].status, "active") != 0 || strcmp(adds[i].holder_tenant_id,
-                                                         base.holder_tenant_id) != 0)
+    if (strcmp(adds[i].status, "active") != 0 ||
+        strcmp(adds[i].holder_tenant_id, base.holder_tenant_id) != 0)
       continue;
     adds[i].status = "suspended";
     adds[i].version++;
-    struct cspd_sub_change sc = {.at_ms = c->now_ms, .status = "suspended",
-                                 .quantity = adds[i].quantity};
+    struct cspd_sub_change sc = {
+        .at_ms = c->now_ms, .status = "suspended", .quantity = adds[i].quantity};
     if ((rc = OPS(c)->sub_update(c->db, &adds[i])) != 0 ||
         (rc = OPS(c)->sub_history_add(c->db, adds[i].id, &sc)) != 0)
       return cspd_store_fail(c, rc, 0, 0);
@@ -531,10 +532,10 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
         json_object_set_new(target, "status", json_string("Failed"));
         json_object_set_new(target, "transferError", json_string(e2));
         json_array_append_new(
-            errors, json_pack("{s:O, s:s, s:s}", "lineItemId", json_object_get(target, "id"),
-                              "subscriptionId",
-                              json_string_value(json_object_get(target, "subscriptionId")),
-                              "error", e2));
+            errors,
+            json_pack("{s:O, s:s, s:s}", "lineItemId", json_object_get(target, "id"),
+                      "subscriptionId",
+                      json_string_value(json_object_get(target, "subscriptionId")), "error", e2));
         failed++;
       }
     }
@@ -565,10 +566,10 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
     if (!any)
       continue;
     rc = cspd_store_fail(c, OPS(c)->order_insert(c->db, &order), 0, 0);
-    json_array_append_new(orders, json_pack("{s:s, s:s, s:s, s:{s:s}}", "id", order.id,
-                                            "referenceCustomerId", order.customer_tenant_id,
-                                            "billingCycle", gk, "attributes", "objectType",
-                                            "Order"));
+    json_array_append_new(orders,
+                          json_pack("{s:s, s:s, s:s, s:{s:s}}", "id", order.id,
+                                    "referenceCustomerId", order.customer_tenant_id, "billingCycle",
+                                    gk, "attributes", "objectType", "Order"));
   }
   json_decref(groups);
   if (rc == 0) {
@@ -598,8 +599,8 @@ int cspd_transfer_accept(struct cspd_ctx *c, const char *customer_id, const char
       (rc = cspd_event(c, out->source_tenant_id, ev, uri, out->id)) != 0 ||
       (rc = notify_target(c, out->target_tenant_id, "A subscription transfer completed", body)) !=
           0 ||
-      (rc = notify_target(c, out->source_tenant_id, "Your subscription transfer completed", body)) !=
-          0) {
+      (rc = notify_target(c, out->source_tenant_id, "Your subscription transfer completed",
+                          body)) != 0) {
     json_decref(orders);
     json_decref(errors);
     return rc;
@@ -620,12 +621,13 @@ int cspd_transfer_reject(struct cspd_ctx *c, const char *customer_id, const char
     return rc;
   const char *uri = cspd_arena_printf(c->arena, "/v1/customers/%s/transfers/%s",
                                       out->customer_tenant_id, out->id);
-  const char *body =
-      cspd_arena_printf(c->arena, "Subscription transfer %s was rejected by the provider.\n", out->id);
+  const char *body = cspd_arena_printf(
+      c->arena, "Subscription transfer %s was rejected by the provider.\n", out->id);
   if ((rc = cspd_audit(c, "reject_transfer", "Transfer", out->id, NULL, "Reject")) != 0 ||
       (rc = cspd_event(c, out->source_tenant_id, "update-transfer", uri, out->id)) != 0 ||
       (rc = cspd_event(c, out->target_tenant_id, "update-transfer", uri, out->id)) != 0 ||
-      (rc = notify_target(c, out->source_tenant_id, "A subscription transfer was rejected", body)) != 0)
+      (rc = notify_target(c, out->source_tenant_id, "A subscription transfer was rejected",
+                          body)) != 0)
     return rc;
   return notify_target(c, out->target_tenant_id, "You rejected a subscription transfer", body);
 }
@@ -640,8 +642,8 @@ int cspd_transfer_withdraw(struct cspd_ctx *c, const char *customer_id, const ch
     return cspd_fail(c, CSPD_E_TRF_SOURCE_ROLE, NULL);
   if ((rc = still_active(c, &t)) != 0 || (rc = finish(c, &t, "Withdrawn", NULL)) != 0)
     return rc;
-  const char *uri = cspd_arena_printf(c->arena, "/v1/customers/%s/transfers/%s",
-                                      t.customer_tenant_id, t.id);
+  const char *uri =
+      cspd_arena_printf(c->arena, "/v1/customers/%s/transfers/%s", t.customer_tenant_id, t.id);
   if ((rc = cspd_audit(c, "withdraw_transfer", "Transfer", t.id, NULL, "Withdrawn")) != 0 ||
       (rc = cspd_event(c, t.target_tenant_id, "update-transfer", uri, t.id)) != 0)
     return rc;

@@ -135,8 +135,8 @@ int cspd_time_parse(const char *s, int64_t *ms) {
     if (*p != 'T' && *p != 't' && *p != ' ')
       return -1;
     p++;
-    if (strlen(p) < 8 || digits(p, 2, &h) || p[2] != ':' ||
-        digits(p + 3, 2, &mi) || p[5] != ':' || digits(p + 6, 2, &se))
+    if (strlen(p) < 8 || digits(p, 2, &h) || p[2] != ':' || digits(p + 3, 2, &mi) || p[5] != ':' ||
+        digits(p + 6, 2, &se))
       return -1;
     p += 8;
     if (*p == '.') {
@@ -157,8 +157,8 @@ int cspd_time_parse(const char *s, int64_t *ms) {
       p++;
     } else if (*p == '+' || *p == '-') {
       int th, tm;
-      if (strlen(p) != 6 || digits(p + 1, 2, &th) || p[3] != ':' ||
-          digits(p + 4, 2, &tm) || th > 23 || tm > 59)
+      if (strlen(p) != 6 || digits(p + 1, 2, &th) || p[3] != ':' || digits(p + 4, 2, &tm) ||
+          th > 23 || tm > 59)
         return -1;
       tz = (int64_t)(th * 60 + tm) * 60 * (*p == '+' ? 1 : -1);
       p += 6;
@@ -193,12 +193,10 @@ int64_t cspd_mono_us(void) {
 }
 
 void cspd_b64url_encode(const void *in, size_t n, char *out, size_t outcap) {
-  sodium_bin2base64(out, outcap, in, n,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  sodium_bin2base64(out, outcap, in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int cspd_b64url_decode(const char *in, size_t inlen, void *out, size_t cap,
-                       size_t *outlen) {
+int cspd_b64url_decode(const char *in, size_t inlen, void *out, size_t cap, size_t *outlen) {
   while (inlen > 0 && in[inlen - 1] == '=')
     inlen--;
   if (sodium_base642bin(out, cap, in, inlen, NULL, outlen, NULL,

@@ -32,8 +32,7 @@ int64_t cspd_mono_us(void);
 void cspd_b64url_encode(const void *in, size_t n, char *out, size_t outcap);
 /** Decode base64url (padding optional). @param[out] outlen bytes written.
  * -1 when malformed or too long for @a cap. */
-int cspd_b64url_decode(const char *in, size_t inlen, void *out, size_t cap,
-                       size_t *outlen);
+int cspd_b64url_decode(const char *in, size_t inlen, void *out, size_t cap, size_t *outlen);
 
 /** True when @a s is a plausible e-mail address: one '@' with text on both
  * sides, at most 254 bytes, and no spaces or control characters (so it can

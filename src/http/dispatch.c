@@ -10,8 +10,8 @@
 #include "../core/clock.h"
 #include "../core/crypto.h"
 #include "../core/identity.h"
-#include "../core/util.h"
 #include "../core/log.h"
+#include "../core/util.h"
 #include "assets.h"
 #include "dispatch.h"
 #include "http.h"
@@ -47,10 +47,9 @@ static int write_fn(struct cspd_db *db, void *cls) {
     int rc = ops->idem_get(db, scope, r->request_id, r->arena, &prev);
     if (rc == 0) {
       if (strcmp(prev.method, r->method) != 0 || strcmp(prev.path, r->path) != 0)
-        return cspd_fail(&r->ctx, CSPD_E_REQUEST_ID_REUSED, "it was used for %s %s",
-                         prev.method, prev.path);
-      cspd_reply_raw(r, prev.status, "application/json; charset=utf-8", prev.body,
-                     prev.body_len);
+        return cspd_fail(&r->ctx, CSPD_E_REQUEST_ID_REUSED, "it was used for %s %s", prev.method,
+                         prev.path);
+      cspd_reply_raw(r, prev.status, "application/json; charset=utf-8", prev.body, prev.body_len);
       if (prev.body_len == 0)
         r->content_type = NULL;
       r->etag = prev.etag;
@@ -132,8 +131,7 @@ static int authenticate_cookie(struct cspd_req *r, const char **tok) {
   const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, CSPD_SESSION_COOKIE);
   if (c == NULL || c[0] == '\0')
     return cspd_fail(&r->ctx, CSPD_E_AUTH_REQUIRED, NULL);
-  if (!safe_method(r->method) &&
-      !cspd_csrf_check(r->srv->key, c, cspd_header(r, "X-CSRF-Token"))) {
+  if (!safe_method(r->method) && !cspd_csrf_check(r->srv->key, c, cspd_header(r, "X-CSRF-Token"))) {
     cspd_log("warn", "CSRF token missing or wrong on %s %s", r->method, r->path);
     return cspd_fail(&r->ctx, CSPD_E_CSRF_INVALID, NULL);
   }
@@ -237,8 +235,8 @@ static int run(struct cspd_req *r) {
   if (served)
     return drc;
   bool sandbox = r->srv->cfg.sandbox;
-  r->route = cspd_route_find(r->method, r->path, sandbox, r->arena, r->params, &r->nparams,
-                             allow, sizeof allow);
+  r->route = cspd_route_find(r->method, r->path, sandbox, r->arena, r->params, &r->nparams, allow,
+                             sizeof allow);
   if (r->route == NULL && allow[0] == '\0' && !sandbox) {
     /* a sandbox control, with any method: say why it is not there */
     char allow2[128];

@@ -41,11 +41,11 @@ int h_auditrecords_get(struct cspd_req *r) {
       upn = u.email;
     json_t *custom = json_array();
     if (a->request_id)
-      json_array_append_new(custom, json_pack("{s:s, s:s}", "key", "MS-RequestId", "value",
-                                              a->request_id));
+      json_array_append_new(custom,
+                            json_pack("{s:s, s:s}", "key", "MS-RequestId", "value", a->request_id));
     if (a->correlation_id)
-      json_array_append_new(custom, json_pack("{s:s, s:s}", "key", "MS-CorrelationId", "value",
-                                              a->correlation_id));
+      json_array_append_new(
+          custom, json_pack("{s:s, s:s}", "key", "MS-CorrelationId", "value", a->correlation_id));
     json_array_append_new(
         items,
         json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s?, s:o, s:{s:s}}",
@@ -54,8 +54,8 @@ int h_auditrecords_get(struct cspd_req *r) {
                   "resourceId", a->resource_id, "resourceOldValue", a->before_json,
                   "resourceNewValue", a->after_json, "operationType", a->operation,
                   "operationStatus", "succeeded", "operationDate", cspd_iso(r, a->ts_ms),
-                  "applicationId", a->app_id, "customizedData", custom, "attributes",
-                  "objectType", "AuditRecord"));
+                  "applicationId", a->app_id, "customizedData", custom, "attributes", "objectType",
+                  "AuditRecord"));
   }
   const char *next =
       n > pg.size ? cspd_arena_printf(r->arena, "%lld", (long long)rows[pg.size - 1].id) : NULL;

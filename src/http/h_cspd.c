@@ -15,8 +15,8 @@ int h_cspd_health(struct cspd_req *r) {
   int v = 0;
   int rc = cspd_store_tx(r->srv->store, false, ping, &v, NULL);
   if (rc != 0)
-    return cspd_reply_json(r, 503, json_pack("{s:s, s:s}", "status", "unavailable", "store",
-                                             "not answering"));
+    return cspd_reply_json(
+        r, 503, json_pack("{s:s, s:s}", "status", "unavailable", "store", "not answering"));
   return cspd_reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -25,10 +25,9 @@ int h_cspd_info(struct cspd_req *r) {
       r, 200,
       json_pack("{s:s, s:s, s:i, s:b, s:s, s:s, s:I, s:s, s:{s:s}}", "version", CSPD_VERSION,
                 "storeKind", r->srv->store->ops->kind, "schemaVersion", r->srv->schema_version,
-                "sandbox", r->srv->cfg.sandbox, "startedAt", cspd_iso(r, r->srv->started_ms),
-                "now", cspd_iso(r, cspd_clock_now()), "maxBodyBytes",
-                (json_int_t)r->srv->cfg.max_body, "api", "/v1", "attributes", "objectType",
-                "Info"));
+                "sandbox", r->srv->cfg.sandbox, "startedAt", cspd_iso(r, r->srv->started_ms), "now",
+                cspd_iso(r, cspd_clock_now()), "maxBodyBytes", (json_int_t)r->srv->cfg.max_body,
+                "api", "/v1", "attributes", "objectType", "Info"));
 }
 
 int h_cspd_metrics(struct cspd_req *r) {
@@ -52,8 +51,8 @@ int h_cspd_errors(struct cspd_req *r) {
   json_t *items = json_array();
   for (int i = 1; i <= cspd_error_count(); i++) {
     const struct cspd_error_info *e = cspd_error_info((enum cspd_error_id)i);
-    json_t *it = json_pack("{s:s, s:i, s:i, s:s}", "name", e->name, "code", e->code,
-                           "httpStatus", e->http_status, "description", e->description);
+    json_t *it = json_pack("{s:s, s:i, s:i, s:s}", "name", e->name, "code", e->code, "httpStatus",
+                           e->http_status, "description", e->description);
     if (e->rule)
       json_object_set_new(it, "rule", json_string(e->rule));
     if (e->remedy)

@@ -22,11 +22,10 @@ int h_agreements_get(struct cspd_req *r) {
   for (int i = 0; i < n; i++) {
     if (!known && strcasecmp(type, m[i].type) != 0)
       continue;
-    json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:i, s:{s:s}}", "templateId",
-                                           m[i].template_id, "agreementType", m[i].type,
-                                           "agreementLink", m[i].link, "versionRank",
-                                           m[i].version_rank, "attributes", "objectType",
-                                           "AgreementMetaData"));
+    json_array_append_new(
+        items, json_pack("{s:s, s:s, s:s, s:i, s:{s:s}}", "templateId", m[i].template_id,
+                         "agreementType", m[i].type, "agreementLink", m[i].link, "versionRank",
+                         m[i].version_rank, "attributes", "objectType", "AgreementMetaData"));
   }
   if (json_array_size(items) == 0) {
     json_decref(items);
@@ -40,12 +39,11 @@ int h_agreements_get(struct cspd_req *r) {
 static json_t *render(struct cspd_req *r, const struct cspd_cagreement *g) {
   return json_pack("{s:{s:s?, s:s?, s:s?, s:s?}, s:s, s:s, s:s, s:s?, s:s, s:s?, s:{s:s}}",
                    "primaryContact", "firstName", g->contact.first_name, "lastName",
-                   g->contact.last_name, "email", g->contact.email, "phoneNumber",
-                   g->contact.phone, "templateId", g->template_id, "dateAgreed",
-                   cspd_iso(r, g->date_agreed_ms), "type", g->type, "userId", g->user_id,
-                   "acceptedBy", g->partner_tenant_id ? "partner_attestation" : "customer",
-                   "partnerTenantId", g->partner_tenant_id, "attributes", "objectType",
-                   "Agreement");
+                   g->contact.last_name, "email", g->contact.email, "phoneNumber", g->contact.phone,
+                   "templateId", g->template_id, "dateAgreed", cspd_iso(r, g->date_agreed_ms),
+                   "type", g->type, "userId", g->user_id, "acceptedBy",
+                   g->partner_tenant_id ? "partner_attestation" : "customer", "partnerTenantId",
+                   g->partner_tenant_id, "attributes", "objectType", "Agreement");
 }
 
 /* POST /v1/customers/{id}/agreements -- a partner's attestation, or the
@@ -60,13 +58,13 @@ int h_customer_agreements_post(struct cspd_req *r) {
       cspd_json_str(&r->ctx, body, "dateAgreed", true, "", &date) != 0 ||
       cspd_json_str(&r->ctx, body, "type", true, "", &g.type) != 0 ||
       cspd_json_str(&r->ctx, body, "userId", false, "", &g.user_id) != 0 ||
-      cspd_json_str(&r->ctx, contact, "firstName", true, "primaryContact",
-                    &g.contact.first_name) != 0 ||
-      cspd_json_str(&r->ctx, contact, "lastName", true, "primaryContact",
-                    &g.contact.last_name) != 0 ||
+      cspd_json_str(&r->ctx, contact, "firstName", true, "primaryContact", &g.contact.first_name) !=
+          0 ||
+      cspd_json_str(&r->ctx, contact, "lastName", true, "primaryContact", &g.contact.last_name) !=
+          0 ||
       cspd_json_str(&r->ctx, contact, "email", true, "primaryContact", &g.contact.email) != 0 ||
-      cspd_json_str(&r->ctx, contact, "phoneNumber", false, "primaryContact",
-                    &g.contact.phone) != 0)
+      cspd_json_str(&r->ctx, contact, "phoneNumber", false, "primaryContact", &g.contact.phone) !=
+          0)
     return -1;
   if (cspd_time_parse(date, &g.date_agreed_ms) != 0)
     return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "dateAgreed must be an RFC 3339 time");
@@ -111,7 +109,7 @@ int h_customer_direct_mca_status(struct cspd_req *r) {
   if ((rc = cspd_mca_status(&r->ctx, cu.tenant_id, partner, &accepted, &direct)) != 0)
     return rc;
   return cspd_reply_json(r, 200,
-                         json_pack("{s:b, s:b, s:{s:s}}", "isSigned", direct,
-                                   "acceptedForCaller", accepted, "attributes", "objectType",
+                         json_pack("{s:b, s:b, s:{s:s}}", "isSigned", direct, "acceptedForCaller",
+                                   accepted, "attributes", "objectType",
                                    "DirectSignedCustomerAgreementStatus"));
 }

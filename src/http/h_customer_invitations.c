@@ -58,16 +58,16 @@ int h_relationshiprequests_get(struct cspd_req *r) {
 int h_relationshiprequests_accept(struct cspd_req *r) {
   json_t *body;
   const char *code;
-  if (cspd_body_object(r, &body) != 0 ||
-      cspd_json_str(&r->ctx, body, "code", true, "", &code) != 0)
+  if (cspd_body_object(r, &body) != 0 || cspd_json_str(&r->ctx, body, "code", true, "", &code) != 0)
     return -1;
   struct cspd_cinvite inv;
   int rc = cspd_customer_invitation_accept(&r->ctx, code, &inv);
   if (rc != 0)
     return rc;
-  json_t *doc = json_pack("{s:s, s:s, s:s, s:{s:s}}", "customerId", r->who.tenant_id, "status",
-                          "accepted", "type", inv.reseller_tenant_id ? "indirect_reseller" : "direct",
-                          "attributes", "objectType", "RelationshipRequestAcceptance");
+  json_t *doc =
+      json_pack("{s:s, s:s, s:s, s:{s:s}}", "customerId", r->who.tenant_id, "status", "accepted",
+                "type", inv.reseller_tenant_id ? "indirect_reseller" : "direct", "attributes",
+                "objectType", "RelationshipRequestAcceptance");
   if (inv.reseller_tenant_id) {
     json_object_set_new(doc, "indirectResellerId", json_string(inv.reseller_tenant_id));
     json_object_set_new(doc, "indirectProviderId", json_string(inv.partner_tenant_id));

@@ -15,9 +15,9 @@
 
 /* ---- billing profile ------------------------------------------------------------------ */
 
-static const char *const addr_fields[] = {"firstName", "lastName",     "addressLine1",
+static const char *const addr_fields[] = {"firstName",    "lastName", "addressLine1",
                                           "addressLine2", "city",     "state",
-                                          "postalCode", "country",    "phoneNumber"};
+                                          "postalCode",   "country",  "phoneNumber"};
 static const char *const bill_fields[] = {"firstName", "lastName", "email",
                                           "culture",   "language", "companyName"};
 
@@ -37,8 +37,8 @@ static int billing_normalize(struct cspd_req *r, const json_t *in, const char *p
   char *apath = cspd_arena_printf(r->arena, "%s%sdefaultAddress", path, path[0] ? "." : "");
   for (size_t i = 0; rc == 0 && i < sizeof addr_fields / sizeof addr_fields[0]; i++) {
     const char *v;
-    rc = cspd_json_str(&r->ctx, din, addr_fields[i], strcmp(addr_fields[i], "country") == 0,
-                       apath, &v);
+    rc = cspd_json_str(&r->ctx, din, addr_fields[i], strcmp(addr_fields[i], "country") == 0, apath,
+                       &v);
     if (rc == 0 && v != NULL)
       json_object_set_new(addr, addr_fields[i], json_string(v));
   }
@@ -70,8 +70,8 @@ static json_t *render_billing(const struct cspd_customer *cu) {
   if (b == NULL)
     b = json_pack("{s:s}", "companyName", cu->company_name);
   json_object_set_new(b, "id", json_string(cu->tenant_id));
-  json_object_set_new(b, "attributes", cspd_attributes("CustomerBillingProfile",
-                                                       cu->billing_version));
+  json_object_set_new(b, "attributes",
+                      cspd_attributes("CustomerBillingProfile", cu->billing_version));
   return b;
 }
 
@@ -91,13 +91,13 @@ static json_t *render_customer(struct cspd_req *r, const struct cspd_customer *c
     if (cspd_membership_state(&r->ctx, r->who.tenant_id, CSPD_PROG_DIRECT_BILL, &st) == 0)
       restricted = st == CSPD_MS_RESTRICTED;
   }
-  json_t *doc = json_pack(
-      "{s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:{s:o}, s:o}", "id", cu->tenant_id, "commerceId",
-      cu->tenant_id, "companyProfile", render_company(cu), "billingProfile", render_billing(cu),
-      "relationshipToPartner", holds ? "reseller" : "none", "allowDelegatedAccess",
-      h->delegated_admin, "country", cu->country, "links", "self",
-      cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s", cu->tenant_id), "GET"),
-      "attributes", cspd_attributes("Customer", cu->version));
+  json_t *doc =
+      json_pack("{s:s, s:s, s:o, s:o, s:s, s:b, s:s, s:{s:o}, s:o}", "id", cu->tenant_id,
+                "commerceId", cu->tenant_id, "companyProfile", render_company(cu), "billingProfile",
+                render_billing(cu), "relationshipToPartner", holds ? "reseller" : "none",
+                "allowDelegatedAccess", h->delegated_admin, "country", cu->country, "links", "self",
+                cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s", cu->tenant_id), "GET"),
+                "attributes", cspd_attributes("Customer", cu->version));
   if (h->provider && h->provider_via)
     json_object_set_new(doc, "associatedPartnerId", json_string(h->provider_via));
   if (r->who.kind == CSPD_TENANT_PARTNER)
@@ -130,8 +130,8 @@ int h_customers_prepare(struct cspd_req *r) {
   if (billing_normalize(r, billing, "billingProfile", &p->in.billing_json, &p->in.country) != 0)
     return -1;
   json_t *b = json_loads(p->in.billing_json, 0, NULL);
-  p->in.company_name = cspd_arena_strdup(r->arena,
-                                         json_string_value(json_object_get(b, "companyName")));
+  p->in.company_name =
+      cspd_arena_strdup(r->arena, json_string_value(json_object_get(b, "companyName")));
   json_decref(b);
   p->in.admin_user_name = cspd_arena_printf(r->arena, "admin@%s", p->in.domain);
   /* the customer's first admin: a generated password, shown once */
@@ -155,9 +155,9 @@ int h_customers_post(struct cspd_req *r) {
   if ((rc = cspd_customer_holding(&r->ctx, cu.tenant_id, r->who.tenant_id, &h)) != 0)
     return rc;
   json_t *doc = render_customer(r, &cu, &h);
-  json_object_set_new(doc, "userCredentials",
-                      json_pack("{s:s, s:s}", "userName", p->in.admin_user_name, "password",
-                                p->password));
+  json_object_set_new(
+      doc, "userCredentials",
+      json_pack("{s:s, s:s}", "userName", p->in.admin_user_name, "password", p->password));
   r->location = cspd_arena_printf(r->arena, "/v1/customers/%s", cu.tenant_id);
   cspd_set_etag(r, cu.version);
   return cspd_reply_json(r, 201, doc);
@@ -324,12 +324,12 @@ int h_customer_relationships_get(struct cspd_req *r) {
     struct cspd_location l;
     if (ops->location_get(r->ctx.db, rels[i].partner_tenant_id, r->arena, &l) != 0)
       continue;
-    json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:s}}", "id",
-                           l.tenant_id, "name", l.company_name, "relationshipType",
-                           types[rels[i].role], "state", "active", "mpnId", l.mpn_id,
-                           "partnerId", l.tenant_id, "location", l.country,
-                           "delegatedAdmin", rels[i].delegated_admin, "acquired",
-                           rels[i].acquired, "attributes", "objectType", "PartnerRelationship");
+    json_t *it =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:{s:s}}", "id", l.tenant_id,
+                  "name", l.company_name, "relationshipType", types[rels[i].role], "state",
+                  "active", "mpnId", l.mpn_id, "partnerId", l.tenant_id, "location", l.country,
+                  "delegatedAdmin", rels[i].delegated_admin, "acquired", rels[i].acquired,
+                  "attributes", "objectType", "PartnerRelationship");
     if (rels[i].via_tenant_id)
       json_object_set_new(it, "via", json_string(rels[i].via_tenant_id));
     json_array_append_new(items, it);

@@ -9,18 +9,16 @@
 
 static json_t *render(struct cspd_req *r, const struct cspd_enrollment *e) {
   json_t *form = json_loads(e->form_json, 0, NULL);
-  json_t *agreement =
-      json_pack("{s:s, s:b}", "type", "IndirectResellerAgreement", "accepted",
-                e->agreement_accepted_ms != 0);
+  json_t *agreement = json_pack("{s:s, s:b}", "type", "IndirectResellerAgreement", "accepted",
+                                e->agreement_accepted_ms != 0);
   if (e->agreement_accepted_ms)
     json_object_set_new(agreement, "acceptedDate",
                         json_string(cspd_iso(r, e->agreement_accepted_ms)));
   json_t *doc = json_pack(
       "{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:o}, s:o}", "id", e->id, "tenantId",
-      e->tenant_id, "program", cspd_program_name(e->program), "status",
-      cspd_mstate_name(e->state), "primaryContactEmail", e->contact_email, "submittedDate",
-      cspd_iso(r, e->submitted_ms), "agreement", agreement, "form",
-      form ? form : json_object(), "links", "self",
+      e->tenant_id, "program", cspd_program_name(e->program), "status", cspd_mstate_name(e->state),
+      "primaryContactEmail", e->contact_email, "submittedDate", cspd_iso(r, e->submitted_ms),
+      "agreement", agreement, "form", form ? form : json_object(), "links", "self",
       cspd_link(cspd_arena_printf(r->arena, "/v1/enrollments/%s", e->id), "GET"), "attributes",
       cspd_attributes("Enrollment", e->version));
   if (e->decided_ms)
@@ -102,8 +100,8 @@ int h_enrollments_get(struct cspd_req *r) {
       next = rows[pg.size - 1].id;
   } else {
     struct cspd_enrollment e;
-    int rc = ops->enrollment_get_by_tenant(r->ctx.db, r->who.tenant_id,
-                                           CSPD_PROG_INDIRECT_RESELLER, r->arena, &e);
+    int rc = ops->enrollment_get_by_tenant(r->ctx.db, r->who.tenant_id, CSPD_PROG_INDIRECT_RESELLER,
+                                           r->arena, &e);
     if (rc == 0 && (st == CSPD_MS_NONE || e.state == st))
       json_array_append_new(items, render(r, &e));
     else if (rc != 0 && rc != CSPD_STORE_NOTFOUND) {
@@ -147,4 +145,6 @@ int h_enrollment_accept_agreement(struct cspd_req *r) {
 }
 
 /* DELETE or PATCH /v1/enrollments/{id} -- undoing the transition (R-ENR-7). */
-int h_enrollment_undo(struct cspd_req *r) { return cspd_enrollment_undo(&r->ctx, r->params[0]); }
+int h_enrollment_undo(struct cspd_req *r) {
+  return cspd_enrollment_undo(&r->ctx, r->params[0]);
+}

@@ -29,15 +29,14 @@ static const char *decimal(struct cspd_req *r, int64_t minor, const char *curren
 
 static json_t *render(struct cspd_req *r, const struct cspd_invoice *v) {
   const char *self = cspd_arena_printf(r->arena, "/v1/invoices/%s", v->id);
-  return json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:{s:o, s:o}, s:{s:s}}", "id", v->id,
-      "invoiceDate", cspd_iso(r, v->created_ms), "billingPeriodStartDate",
-      cspd_iso(r, v->start_ms), "billingPeriodEndDate", cspd_iso(r, v->end_ms), "period",
-      v->period, "totalCharges", decimal(r, v->total_minor, v->currency), "totalChargesMinor",
-      (json_int_t)v->total_minor, "currencyCode", v->currency, "billedTenantId",
-      v->billed_tenant_id, "links", "self", cspd_link(self, "GET"), "lineItems",
-      cspd_link(cspd_arena_printf(r->arena, "%s/lineitems", self), "GET"), "attributes",
-      "objectType", "Invoice");
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:{s:o, s:o}, s:{s:s}}", "id",
+                   v->id, "invoiceDate", cspd_iso(r, v->created_ms), "billingPeriodStartDate",
+                   cspd_iso(r, v->start_ms), "billingPeriodEndDate", cspd_iso(r, v->end_ms),
+                   "period", v->period, "totalCharges", decimal(r, v->total_minor, v->currency),
+                   "totalChargesMinor", (json_int_t)v->total_minor, "currencyCode", v->currency,
+                   "billedTenantId", v->billed_tenant_id, "links", "self", cspd_link(self, "GET"),
+                   "lineItems", cspd_link(cspd_arena_printf(r->arena, "%s/lineitems", self), "GET"),
+                   "attributes", "objectType", "Invoice");
 }
 
 static int read_invoice(struct cspd_req *r, struct cspd_invoice *v) {
@@ -56,12 +55,12 @@ int h_invoices_get(struct cspd_req *r) {
   struct cspd_page pg;
   if (cspd_page_read(r, 100, &pg) != 0)
     return -1;
-  const char *billed = r->who.kind == CSPD_TENANT_OPERATOR ? cspd_query(r, "tenantId")
-                                                           : r->who.tenant_id;
+  const char *billed =
+      r->who.kind == CSPD_TENANT_OPERATOR ? cspd_query(r, "tenantId") : r->who.tenant_id;
   struct cspd_invoice *rows;
   int n;
-  int rc = cspd_db_ops(r->ctx.db)->invoice_list(r->ctx.db, billed, pg.after, pg.size + 1,
-                                                r->arena, &rows, &n);
+  int rc = cspd_db_ops(r->ctx.db)->invoice_list(r->ctx.db, billed, pg.after, pg.size + 1, r->arena,
+                                                &rows, &n);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *items = json_array();
@@ -89,21 +88,20 @@ int h_invoice_lines_get(struct cspd_req *r) {
   json_t *items = json_array();
   for (int i = 0; i < n; i++) {
     const struct cspd_invoice_line *l = &ls[i];
-    const char *provider = strcmp(l->kind, "usage") == 0 ? "azure"
+    const char *provider = strcmp(l->kind, "usage") == 0      ? "azure"
                            : strcmp(l->kind, "one_time") == 0 ? "one_time"
-                                                               : "office";
+                                                              : "office";
     json_array_append_new(
         items,
         json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:s, s:I, "
                   "s:s, s:s, s:{s:s}}",
                   "line", l->line, "invoiceLineItemType", "billing_line_items", "billingProvider",
-                  provider, "customerId", l->customer_tenant_id, "customerName",
-                  l->customer_name, "subscriptionId", l->subscription_id, "offerId", l->offer_id,
-                  "offerName", l->offer_name, "chargeType", l->kind, "quantity",
-                  (json_int_t)l->quantity, "chargeStartDate", cspd_iso(r, l->start_ms),
-                  "chargeEndDate", cspd_iso(r, l->end_ms), "unitPriceMinor",
-                  (json_int_t)l->unit_price_minor, "unitPrice",
-                  decimal(r, l->unit_price_minor, v.currency), "amountMinor",
+                  provider, "customerId", l->customer_tenant_id, "customerName", l->customer_name,
+                  "subscriptionId", l->subscription_id, "offerId", l->offer_id, "offerName",
+                  l->offer_name, "chargeType", l->kind, "quantity", (json_int_t)l->quantity,
+                  "chargeStartDate", cspd_iso(r, l->start_ms), "chargeEndDate",
+                  cspd_iso(r, l->end_ms), "unitPriceMinor", (json_int_t)l->unit_price_minor,
+                  "unitPrice", decimal(r, l->unit_price_minor, v.currency), "amountMinor",
                   (json_int_t)l->amount_minor, "amount", decimal(r, l->amount_minor, v.currency),
                   "currency", v.currency, "attributes", "objectType", "InvoiceLineItem"));
   }

@@ -12,14 +12,14 @@ int h_markets_get(struct cspd_req *r) {
   for (size_t i = 0; i < n; i++) {
     json_t *m = json_object_get(by_name, all[i].market);
     if (m == NULL) {
-      m = json_pack("{s:s, s:[], s:[], s:{s:s}}", "id", all[i].market, "countries",
-                    "currencies", "attributes", "objectType", "Market");
+      m = json_pack("{s:s, s:[], s:[], s:{s:s}}", "id", all[i].market, "countries", "currencies",
+                    "attributes", "objectType", "Market");
       json_array_append_new(items, m);
       json_object_set(by_name, all[i].market, m);
     }
-    json_array_append_new(json_object_get(m, "countries"),
-                          json_pack("{s:s, s:s}", "country", all[i].country, "currency",
-                                    all[i].currency));
+    json_array_append_new(
+        json_object_get(m, "countries"),
+        json_pack("{s:s, s:s}", "country", all[i].country, "currency", all[i].currency));
     json_t *curs = json_object_get(m, "currencies");
     bool seen = false;
     size_t k;

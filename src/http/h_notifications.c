@@ -7,8 +7,8 @@ int h_notifications_get(struct cspd_req *r) {
   struct cspd_page pg;
   if (cspd_page_read(r, 100, &pg) != 0)
     return -1;
-  const char *tenant = r->who.kind == CSPD_TENANT_OPERATOR ? cspd_query(r, "tenantId")
-                                                           : r->who.tenant_id;
+  const char *tenant =
+      r->who.kind == CSPD_TENANT_OPERATOR ? cspd_query(r, "tenantId") : r->who.tenant_id;
   struct cspd_notification *rows;
   int n;
   int rc = cspd_db_ops(r->ctx.db)->notification_list(r->ctx.db, tenant, pg.after, pg.size + 1,
@@ -18,11 +18,11 @@ int h_notifications_get(struct cspd_req *r) {
   json_t *items = json_array();
   for (int i = 0; i < n && i < pg.size; i++) {
     const struct cspd_notification *x = &rows[i];
-    json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:{s:s}}", "id", x->id,
-                           "recipient", x->recipient, "kind", x->kind, "subject", x->subject,
-                           "body", x->body, "status", x->status, "attempts", x->attempts,
-                           "createdDate", cspd_iso(r, x->created_ms), "attributes", "objectType",
-                           "Notification");
+    json_t *it =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:{s:s}}", "id", x->id, "recipient",
+                  x->recipient, "kind", x->kind, "subject", x->subject, "body", x->body, "status",
+                  x->status, "attempts", x->attempts, "createdDate", cspd_iso(r, x->created_ms),
+                  "attributes", "objectType", "Notification");
     if (x->sent_ms)
       json_object_set_new(it, "sentDate", json_string(cspd_iso(r, x->sent_ms)));
     if (x->last_error)

@@ -18,7 +18,9 @@
  * or app does not exist, so that unknown names cost as much as known ones. */
 static char dummy_hash[128];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static void dummy_init(void) { cspd_secret_hash("cspd-timing-equaliser", dummy_hash); }
+static void dummy_init(void) {
+  cspd_secret_hash("cspd-timing-equaliser", dummy_hash);
+}
 
 static bool is_oauth_error(enum cspd_error_id id) {
   return id == CSPD_E_OAUTH_INVALID_REQUEST || id == CSPD_E_OAUTH_INVALID_CLIENT ||
@@ -84,14 +86,14 @@ static int oauth_error(struct cspd_req *r) {
   const struct cspd_error_info *e = cspd_error_info(r->ctx.err.id);
   char ts[32];
   cspd_time_format(cspd_wall_ms(), false, ts);
-  const char *desc = cspd_arena_printf(r->arena, "AADSTS%d: %s%s%s", e->code, e->description,
-                                       r->ctx.err.detail ? " " : "",
-                                       r->ctx.err.detail ? r->ctx.err.detail : "");
-  return cspd_reply_json(
-      r, e->http_status,
-      json_pack("{s:s, s:s, s:[i], s:s, s:s, s:s}", "error", aad_error(r->ctx.err.id),
-                "error_description", desc, "error_codes", e->code, "timestamp", ts, "trace_id",
-                r->request_id, "correlation_id", r->correlation_id));
+  const char *desc =
+      cspd_arena_printf(r->arena, "AADSTS%d: %s%s%s", e->code, e->description,
+                        r->ctx.err.detail ? " " : "", r->ctx.err.detail ? r->ctx.err.detail : "");
+  return cspd_reply_json(r, e->http_status,
+                         json_pack("{s:s, s:s, s:[i], s:s, s:s, s:s}", "error",
+                                   aad_error(r->ctx.err.id), "error_description", desc,
+                                   "error_codes", e->code, "timestamp", ts, "trace_id",
+                                   r->request_id, "correlation_id", r->correlation_id));
 }
 
 struct lookup {
@@ -165,8 +167,9 @@ int h_token(struct cspd_req *r) {
     return -1;
   }
   if (cspd_secret_verify(l.hash, secret) != 0) {
-    cspd_fail(&r->ctx, strcmp(l.grant, "password") == 0 ? CSPD_E_OAUTH_INVALID_GRANT
-                                                        : CSPD_E_OAUTH_INVALID_CLIENT,
+    cspd_fail(&r->ctx,
+              strcmp(l.grant, "password") == 0 ? CSPD_E_OAUTH_INVALID_GRANT
+                                               : CSPD_E_OAUTH_INVALID_CLIENT,
               NULL);
     return oauth_error(r);
   }

@@ -37,16 +37,16 @@ static json_t *render(struct cspd_req *r, struct cspd_offer *o, const char *coun
       "id", o->id, "name", o->name, "description",
       json_string_value(json_object_get(d, "description")) ?: "", "minimumQuantity",
       (json_int_t)o->min_q, "maximumQuantity", (json_int_t)o->max_q, "locale", "en-US", "country",
-      country, "category", "id", json_string_value(json_object_get(d, "category")) ?: "",
-      "name", json_string_value(json_object_get(d, "category")) ?: "", "prerequisiteOffers",
+      country, "category", "id", json_string_value(json_object_get(d, "category")) ?: "", "name",
+      json_string_value(json_object_get(d, "category")) ?: "", "prerequisiteOffers",
       json_object_get(d, "parentOffers"), "isAddOn", o->is_addon, "isAvailableForPurchase", 1,
       "billing", billing, "supportedBillingCycles", json_object_get(d, "supportedBillingCycles"),
       "isAutoRenewable", o->term_months > 0, "product", "id",
       json_string_value(json_object_get(d, "productId")) ?: o->id, "name", o->name, "unit",
       o->unit_type, "unitType", o->unit_type, "transferClass", o->transfer_class, "termMonths",
       o->term_months, "price", "currency", cur, "unitPriceMinor", (json_int_t)price, "links",
-      "self", cspd_link(cspd_arena_printf(r->arena, "/v1/offers/%s?country=%s", o->id, country),
-                        "GET"),
+      "self",
+      cspd_link(cspd_arena_printf(r->arena, "/v1/offers/%s?country=%s", o->id, country), "GET"),
       "attributes", "objectType", "Offer");
   return doc;
 }
@@ -134,6 +134,7 @@ int h_operator_catalog_put(struct cspd_req *r) {
   int rc = cspd_catalog_replace(&r->ctx, body, &n);
   if (rc != 0)
     return rc;
-  return cspd_reply_json(r, 200, json_pack("{s:i, s:{s:s}}", "offers", n, "attributes",
-                                           "objectType", "CatalogImport"));
+  return cspd_reply_json(
+      r, 200,
+      json_pack("{s:i, s:{s:s}}", "offers", n, "attributes", "objectType", "CatalogImport"));
 }

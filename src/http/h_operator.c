@@ -67,9 +67,8 @@ static json_t *render_revenue(struct cspd_req *r, const struct cspd_revenue *v) 
   return json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:s, s:{s:s}}", "id",
                    (json_int_t)v->id, "partnerId", v->org_id, "period", v->period, "amount",
                    (json_int_t)v->amount_minor, "currency", v->currency, "amountUsd",
-                   (json_int_t)v->usd_minor, "kind", v->kind, "source", v->source,
-                   "createdDate", cspd_iso(r, v->created_ms), "attributes", "objectType",
-                   "RevenueEntry");
+                   (json_int_t)v->usd_minor, "kind", v->kind, "source", v->source, "createdDate",
+                   cspd_iso(r, v->created_ms), "attributes", "objectType", "RevenueEntry");
 }
 
 /* POST /v1/operator/revenue {"partnerId","period","amount","currency","kind"?}
@@ -104,8 +103,8 @@ int h_operator_revenue_get(struct cspd_req *r) {
   long long after = pg.after[0] ? atoll(pg.after) : 0;
   struct cspd_revenue *rows;
   int n;
-  int rc = cspd_db_ops(r->ctx.db)->revenue_list(r->ctx.db, g, after, pg.size + 1, r->arena,
-                                                &rows, &n);
+  int rc =
+      cspd_db_ops(r->ctx.db)->revenue_list(r->ctx.db, g, after, pg.size + 1, r->arena, &rows, &n);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *items = json_array();
@@ -122,8 +121,7 @@ int h_operator_directbill_evaluate(struct cspd_req *r) {
   if (r->body_len > 0) {
     json_t *body;
     const char *s;
-    if (cspd_body_object(r, &body) != 0 ||
-        cspd_json_str(&r->ctx, body, "asOf", false, "", &s) != 0)
+    if (cspd_body_object(r, &body) != 0 || cspd_json_str(&r->ctx, body, "asOf", false, "", &s) != 0)
       return -1;
     if (s != NULL && cspd_time_parse(s, &as_of) != 0)
       return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "asOf must be an RFC 3339 time");
@@ -157,9 +155,8 @@ int h_operator_fxrates_get(struct cspd_req *r) {
     snprintf(rate, sizeof rate, "%lld.%06lld", (long long)(rows[i].usd_ppm / 1000000),
              (long long)(rows[i].usd_ppm % 1000000));
     json_array_append_new(items, json_pack("{s:s, s:s, s:i, s:s}", "currency", rows[i].currency,
-                                           "usdPerUnit", rate, "minorUnitDigits",
-                                           rows[i].exponent, "updatedDate",
-                                           cspd_iso(r, rows[i].updated_ms)));
+                                           "usdPerUnit", rate, "minorUnitDigits", rows[i].exponent,
+                                           "updatedDate", cspd_iso(r, rows[i].updated_ms)));
   }
   return cspd_reply_list(r, items);
 }
@@ -181,11 +178,10 @@ int h_operator_fxrates_put(struct cspd_req *r) {
         cspd_json_str(&r->ctx, it, "usdPerUnit", true, path, &rate) != 0 ||
         cspd_json_int(&r->ctx, it, "minorUnitDigits", false, path, &digits) != 0)
       return -1;
-    struct cspd_fx_rate fx = {.usd_ppm = cspd_parse_ppm(rate), .exponent = (int)digits,
-                              .updated_ms = r->ctx.now_ms};
+    struct cspd_fx_rate fx = {
+        .usd_ppm = cspd_parse_ppm(rate), .exponent = (int)digits, .updated_ms = r->ctx.now_ms};
     if (strlen(cur) != 3)
-      return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "%s.currency must be an ISO 4217 code",
-                       path);
+      return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT, "%s.currency must be an ISO 4217 code", path);
     if (fx.usd_ppm <= 0)
       return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT,
                        "%s.usdPerUnit must be a positive decimal string like \"1.08\"", path);
@@ -195,9 +191,8 @@ int h_operator_fxrates_put(struct cspd_req *r) {
       fx.currency[k] = (char)(cur[k] >= 'a' && cur[k] <= 'z' ? cur[k] - 32 : cur[k]);
     if (digits < 0) { /* not given: keep the currency's, 2 for a new one */
       struct cspd_fx_rate prev;
-      fx.exponent = cspd_db_ops(r->ctx.db)->fx_get(r->ctx.db, fx.currency, &prev) == 0
-                        ? prev.exponent
-                        : 2;
+      fx.exponent =
+          cspd_db_ops(r->ctx.db)->fx_get(r->ctx.db, fx.currency, &prev) == 0 ? prev.exponent : 2;
     }
     int rc = cspd_db_ops(r->ctx.db)->fx_put(r->ctx.db, &fx);
     if (rc != 0)

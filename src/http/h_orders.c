@@ -7,13 +7,13 @@
 #include "render.h"
 
 static json_t *render_line(struct cspd_req *r, const struct cspd_subscription *s) {
-  json_t *l = json_pack(
-      "{s:i, s:s, s:s, s:s, s:I, s:{s:o}}", "lineItemNumber", s->line_item_number, "offerId",
-      s->offer_id, "subscriptionId", s->id, "friendlyName", s->friendly_name, "quantity",
-      (json_int_t)s->quantity, "links", "subscription",
-      cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s/subscriptions/%s",
-                                  s->customer_tenant_id, s->id),
-                "GET"));
+  json_t *l =
+      json_pack("{s:i, s:s, s:s, s:s, s:I, s:{s:o}}", "lineItemNumber", s->line_item_number,
+                "offerId", s->offer_id, "subscriptionId", s->id, "friendlyName", s->friendly_name,
+                "quantity", (json_int_t)s->quantity, "links", "subscription",
+                cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s/subscriptions/%s",
+                                            s->customer_tenant_id, s->id),
+                          "GET"));
   if (s->partner_id_on_record)
     json_object_set_new(l, "partnerIdOnRecord", json_string(s->partner_id_on_record));
   if (s->parent_subscription_id)
@@ -23,10 +23,9 @@ static json_t *render_line(struct cspd_req *r, const struct cspd_subscription *s
 
 static json_t *render(struct cspd_req *r, const struct cspd_order *o, json_t *lines) {
   return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:{s:o}, s:{s:s}}", "id", o->id,
-                   "referenceCustomerId", o->customer_tenant_id, "billingCycle",
-                   o->billing_cycle, "lineItems", lines, "creationDate",
-                   cspd_iso(r, o->created_ms), "status", o->status, "source", o->source, "links",
-                   "self",
+                   "referenceCustomerId", o->customer_tenant_id, "billingCycle", o->billing_cycle,
+                   "lineItems", lines, "creationDate", cspd_iso(r, o->created_ms), "status",
+                   o->status, "source", o->source, "links", "self",
                    cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s/orders/%s",
                                                o->customer_tenant_id, o->id),
                              "GET"),
@@ -64,8 +63,7 @@ int h_orders_post(struct cspd_req *r) {
     x->line_item_number = (int)num;
     x->quantity = qty;
   }
-  if (in.reference_customer_id != NULL &&
-      strcasecmp(in.reference_customer_id, r->params[0]) != 0)
+  if (in.reference_customer_id != NULL && strcasecmp(in.reference_customer_id, r->params[0]) != 0)
     return cspd_fail(&r->ctx, CSPD_E_INVALID_INPUT,
                      "referenceCustomerId differs from the customer in the path");
   struct cspd_order o;
@@ -76,15 +74,14 @@ int h_orders_post(struct cspd_req *r) {
   json_t *items = json_array();
   for (int i = 0; i < in.nlines; i++)
     json_array_append_new(items, render_line(r, &subs[i]));
-  r->location = cspd_arena_printf(r->arena, "/v1/customers/%s/orders/%s", o.customer_tenant_id,
-                                  o.id);
+  r->location =
+      cspd_arena_printf(r->arena, "/v1/customers/%s/orders/%s", o.customer_tenant_id, o.id);
   return cspd_reply_json(r, 201, render(r, &o, items));
 }
 
 static int lines_of(struct cspd_req *r, const struct cspd_order *o, json_t **out) {
-  struct cspd_sub_filter f = {.customer_tenant_id = o->customer_tenant_id,
-                              .order_id = o->id,
-                              .include_unlisted = true};
+  struct cspd_sub_filter f = {
+      .customer_tenant_id = o->customer_tenant_id, .order_id = o->id, .include_unlisted = true};
   struct cspd_subscription *subs;
   int n;
   int rc = cspd_db_ops(r->ctx.db)->sub_list(r->ctx.db, &f, "", 500, r->arena, &subs, &n);
@@ -104,8 +101,7 @@ static bool mine(struct cspd_req *r, const struct cspd_order *o) {
 int h_orders_get(struct cspd_req *r) {
   struct cspd_customer cu;
   struct cspd_page pg;
-  if (cspd_customer_read(&r->ctx, r->params[0], &cu, NULL) != 0 ||
-      cspd_page_read(r, 100, &pg) != 0)
+  if (cspd_customer_read(&r->ctx, r->params[0], &cu, NULL) != 0 || cspd_page_read(r, 100, &pg) != 0)
     return -1;
   struct cspd_order *rows;
   int n;
@@ -135,7 +131,7 @@ int h_order_get(struct cspd_req *r) {
   int rc = cspd_db_ops(r->ctx.db)->order_get(r->ctx.db, cu.tenant_id, r->params[1], r->arena, &o);
   if (rc != 0 || !mine(r, &o))
     return rc != 0 && rc != CSPD_STORE_NOTFOUND ? cspd_store_fail(&r->ctx, rc, 0, 0)
-                                                 : cspd_fail(&r->ctx, CSPD_E_NOT_FOUND, "(order)");
+                                                : cspd_fail(&r->ctx, CSPD_E_NOT_FOUND, "(order)");
   json_t *lines;
   if (lines_of(r, &o, &lines) != 0)
     return -1;

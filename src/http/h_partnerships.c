@@ -53,12 +53,11 @@ int h_providers_get(struct cspd_req *r) {
         more = true;
         break;
       }
-      json_array_append_new(
-          items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s}}", "tenantId", l.tenant_id,
-                           "name", l.company_name, "mpnId", l.mpn_id, "country", l.country,
-                           "market", mc ? mc->market : "", "primaryContact",
-                           cspd_render_contact(&l.contact), "attributes", "objectType",
-                           "IndirectProvider"));
+      json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:{s:s}}", "tenantId",
+                                             l.tenant_id, "name", l.company_name, "mpnId", l.mpn_id,
+                                             "country", l.country, "market", mc ? mc->market : "",
+                                             "primaryContact", cspd_render_contact(&l.contact),
+                                             "attributes", "objectType", "IndirectProvider"));
       next = cspd_arena_strdup(r->arena, l.tenant_id);
     }
     if (n < 200)
@@ -133,10 +132,9 @@ int h_invitations_get(struct cspd_req *r) {
   json_t *items = json_array();
   for (int i = 0; i < n && i < pg.size; i++) {
     json_t *it = render_invitation(r, &rows[i]);
-    json_object_set_new(it, "direction",
-                        json_string(strcmp(rows[i].provider_tenant_id, me.tenant_id) == 0
-                                        ? "sent"
-                                        : "received"));
+    json_object_set_new(
+        it, "direction",
+        json_string(strcmp(rows[i].provider_tenant_id, me.tenant_id) == 0 ? "sent" : "received"));
     json_array_append_new(items, it);
   }
   return cspd_reply_json(r, 200,

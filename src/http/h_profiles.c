@@ -8,8 +8,7 @@
 static json_t *mpn_profile(const char *name, const char *mpn_id) {
   return json_pack("{s:s, s:s, s:s, s:{s:o}, s:{s:s}}", "partnerName", name, "mpnId", mpn_id,
                    "profileType", "mpn_profile", "links", "self",
-                   cspd_link("/v1/profiles/mpn", "GET"), "attributes", "objectType",
-                   "MpnProfile");
+                   cspd_link("/v1/profiles/mpn", "GET"), "attributes", "objectType", "MpnProfile");
 }
 
 int h_profiles_mpn_get(struct cspd_req *r) {

@@ -12,8 +12,8 @@
 static json_t *render_mpa(struct cspd_req *r, const struct cspd_mpa *m) {
   return json_pack("{s:b, s:s, s:s, s:s, s:s, s:{s:s}}", "isAgreementSigned", 1, "signerName",
                    m->signer_name, "signerEmail", m->signer_email, "dateSigned",
-                   cspd_iso(r, m->signed_ms), "tenantId", m->tenant_id, "attributes",
-                   "objectType", "MicrosoftPartnerAgreement");
+                   cspd_iso(r, m->signed_ms), "tenantId", m->tenant_id, "attributes", "objectType",
+                   "MicrosoftPartnerAgreement");
 }
 
 /* GET /v1/profiles/programinfo -- the seed's Settings > Account settings >
@@ -37,10 +37,9 @@ int h_profiles_programinfo_get(struct cspd_req *r) {
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *programs = json_array();
   for (int i = 0; i < n; i++)
-    json_array_append_new(programs,
-                          json_pack("{s:s, s:s, s:s}", "program", cspd_program_name(ms[i].program),
-                                    "state", cspd_mstate_name(ms[i].state), "since",
-                                    cspd_iso(r, ms[i].since_ms)));
+    json_array_append_new(
+        programs, json_pack("{s:s, s:s, s:s}", "program", cspd_program_name(ms[i].program), "state",
+                            cspd_mstate_name(ms[i].state), "since", cspd_iso(r, ms[i].since_ms)));
   struct cspd_membership_change *hist;
   int nh;
   rc = ops->membership_history(r->ctx.db, tid, r->arena, &hist, &nh);
@@ -71,19 +70,19 @@ int h_profiles_programinfo_get(struct cspd_req *r) {
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   }
   const struct cspd_market_country *mc = cspd_market_of(l.country);
-  json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:s}}", "tenantId",
-                          tid, "companyName", l.company_name, "mpnId", l.mpn_id, "globalMpnId",
-                          o.mpn_id, "country", l.country, "market", mc ? mc->market : "",
-                          "programs", programs, "mpa", mpa, "history", history, "attributes",
-                          "objectType", "ProgramInfo");
+  json_t *doc =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:s}}", "tenantId", tid,
+                "companyName", l.company_name, "mpnId", l.mpn_id, "globalMpnId", o.mpn_id,
+                "country", l.country, "market", mc ? mc->market : "", "programs", programs, "mpa",
+                mpa, "history", history, "attributes", "objectType", "ProgramInfo");
   struct cspd_enrollment e;
   rc = ops->enrollment_get_by_tenant(r->ctx.db, tid, CSPD_PROG_INDIRECT_RESELLER, r->arena, &e);
   if (rc == 0)
-    json_object_set_new(
-        doc, "indirectResellerEnrollment",
-        json_pack("{s:s, s:s, s:s, s:b}", "id", e.id, "status", cspd_mstate_name(e.state),
-                  "submittedDate", cspd_iso(r, e.submitted_ms), "agreementAccepted",
-                  e.agreement_accepted_ms != 0));
+    json_object_set_new(doc, "indirectResellerEnrollment",
+                        json_pack("{s:s, s:s, s:s, s:b}", "id", e.id, "status",
+                                  cspd_mstate_name(e.state), "submittedDate",
+                                  cspd_iso(r, e.submitted_ms), "agreementAccepted",
+                                  e.agreement_accepted_ms != 0));
   else if (rc != CSPD_STORE_NOTFOUND) {
     json_decref(doc);
     return cspd_store_fail(&r->ctx, rc, 0, 0);
@@ -94,8 +93,8 @@ int h_profiles_programinfo_get(struct cspd_req *r) {
 /* GET /v1/compliance/csp/agreementstatus?mpnId=|tenantId= -- exactly one. */
 int h_agreementstatus_get(struct cspd_req *r) {
   bool is_signed = false;
-  int rc = cspd_agreement_status(&r->ctx, cspd_query(r, "mpnId"), cspd_query(r, "tenantId"),
-                                 &is_signed);
+  int rc =
+      cspd_agreement_status(&r->ctx, cspd_query(r, "mpnId"), cspd_query(r, "tenantId"), &is_signed);
   if (rc != 0)
     return rc;
   return cspd_reply_json(r, 200, json_pack("{s:b}", "isAgreementSigned", is_signed));

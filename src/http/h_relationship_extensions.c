@@ -25,12 +25,11 @@ static int providers_reply(struct cspd_req *r, const char *customer, int status)
     if (ops->location_get(r->ctx.db, rels[i].partner_tenant_id, r->arena, &l) != 0)
       continue;
     json_array_append_new(
-        items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:b, s:{s:s}}", "id", l.tenant_id,
-                         "name", l.company_name, "mpnId", l.mpn_id, "relationshipType",
+        items, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:b, s:{s:s}}", "id", l.tenant_id, "name",
+                         l.company_name, "mpnId", l.mpn_id, "relationshipType",
                          "is_indirect_cloud_solution_provider_of", "acquired", rels[i].acquired,
                          "indirectResellerId", rels[i].via_tenant_id, "delegatedAdmin",
-                         rels[i].delegated_admin, "attributes", "objectType",
-                         "IndirectProvider"));
+                         rels[i].delegated_admin, "attributes", "objectType", "IndirectProvider"));
   }
   rc = cspd_reply_list(r, items);
   if (rc == 0)

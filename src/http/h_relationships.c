@@ -30,10 +30,10 @@ static int parse_type(const char *t, int *kinds) {
 
 static json_t *render(struct cspd_req *r, const struct cspd_location *other, const char *type,
                       const char *state) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "id", other->tenant_id,
-                   "name", other->company_name, "relationshipType", type, "state", state,
-                   "mpnId", other->mpn_id, "partnerId", other->tenant_id, "location",
-                   other->country, "attributes", "objectType", "PartnerRelationship");
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "id", other->tenant_id, "name",
+                   other->company_name, "relationshipType", type, "state", state, "mpnId",
+                   other->mpn_id, "partnerId", other->tenant_id, "location", other->country,
+                   "attributes", "objectType", "PartnerRelationship");
 }
 
 int h_relationships_get(struct cspd_req *r) {
@@ -71,8 +71,8 @@ int h_relationships_get(struct cspd_req *r) {
     struct cspd_partnership *ps;
     int n;
     enum cspd_partnership_side side = phase == 1 ? CSPD_SIDE_PROVIDER : CSPD_SIDE_RESELLER;
-    int rc = ops->partnership_list(r->ctx.db, r->who.tenant_id, side, after, want + 1,
-                                   r->arena, &ps, &n);
+    int rc = ops->partnership_list(r->ctx.db, r->who.tenant_id, side, after, want + 1, r->arena,
+                                   &ps, &n);
     if (rc != 0) {
       json_decref(items);
       return cspd_store_fail(&r->ctx, rc, 0, 0);
@@ -91,8 +91,8 @@ int h_relationships_get(struct cspd_req *r) {
                                           ps[i].state));
     }
     if (n > want) {
-      const char *last = phase == 1 ? ps[want - 1].reseller_tenant_id
-                                    : ps[want - 1].provider_tenant_id;
+      const char *last =
+          phase == 1 ? ps[want - 1].reseller_tenant_id : ps[want - 1].provider_tenant_id;
       next = cspd_arena_printf(r->arena, "%d:%s", phase, last);
     }
   }

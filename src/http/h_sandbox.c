@@ -16,8 +16,8 @@
 static json_t *render_clock(struct cspd_req *r, const struct cspd_clock_state *s) {
   int64_t now = s->frozen ? s->frozen_ms : cspd_wall_ms() + s->offset_ms;
   return json_pack("{s:s, s:b, s:I, s:{s:s}}", "now", cspd_iso(r, now), "frozen", s->frozen,
-                   "offsetSeconds", (json_int_t)(s->frozen ? (now - cspd_wall_ms()) / 1000
-                                                           : s->offset_ms / 1000),
+                   "offsetSeconds",
+                   (json_int_t)(s->frozen ? (now - cspd_wall_ms()) / 1000 : s->offset_ms / 1000),
                    "attributes", "objectType", "Clock");
 }
 
@@ -51,8 +51,7 @@ int h_cspd_clock_put(struct cspd_req *r) {
   json_t *body;
   const char *now;
   bool frozen = false;
-  if (cspd_body_object(r, &body) != 0 ||
-      cspd_json_str(&r->ctx, body, "now", true, "", &now) != 0 ||
+  if (cspd_body_object(r, &body) != 0 || cspd_json_str(&r->ctx, body, "now", true, "", &now) != 0 ||
       cspd_json_bool(&r->ctx, body, "frozen", false, "", &frozen) != 0)
     return -1;
   int64_t ms;
@@ -80,8 +79,7 @@ int h_cspd_clock_put(struct cspd_req *r) {
 int h_cspd_clock_advance(struct cspd_req *r) {
   json_t *body;
   long long d = 0, h = 0, m = 0, sec = 0;
-  if (cspd_body_object(r, &body) != 0 ||
-      cspd_json_int(&r->ctx, body, "days", false, "", &d) != 0 ||
+  if (cspd_body_object(r, &body) != 0 || cspd_json_int(&r->ctx, body, "days", false, "", &d) != 0 ||
       cspd_json_int(&r->ctx, body, "hours", false, "", &h) != 0 ||
       cspd_json_int(&r->ctx, body, "minutes", false, "", &m) != 0 ||
       cspd_json_int(&r->ctx, body, "seconds", false, "", &sec) != 0)
@@ -215,8 +213,8 @@ int h_cspd_reset(struct cspd_req *r) {
   if (rc != 0)
     return rc;
   r->on_commit = reset_done;
-  json_t *doc = json_pack("{s:s, s:{s:s}}", "reset", j->org_id ? "partner" : "all",
-                          "attributes", "objectType", "ResetResult");
+  json_t *doc = json_pack("{s:s, s:{s:s}}", "reset", j->org_id ? "partner" : "all", "attributes",
+                          "objectType", "ResetResult");
   if (j->org_id)
     json_object_set_new(doc, "partnerId", json_string(j->org_id));
   if (j->summary) {

@@ -21,7 +21,9 @@
 /* the cost of a wrong e-mail matches that of a wrong password */
 static char dummy_hash[128];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static void dummy_init(void) { cspd_secret_hash("cspd-session-timing-equaliser", dummy_hash); }
+static void dummy_init(void) {
+  cspd_secret_hash("cspd-session-timing-equaliser", dummy_hash);
+}
 
 struct who_args {
   struct cspd_req *r;
@@ -55,12 +57,12 @@ static int session_reply(struct cspd_req *r, int status, const struct cspd_princ
   for (unsigned bit = 1; bit <= CSPD_ROLE_OPERATOR; bit <<= 1)
     if (p->roles & bit)
       json_array_append_new(roles, json_string(cspd_role_name((enum cspd_role)bit)));
-  json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s, s:b, s:{s:s}}",
-                          "userId", p->user_id, "tenantId", p->tenant_id, "tenantKind",
-                          cspd_tenant_kind_name(p->kind), "tenantName", a.t.name, "displayName",
-                          a.u.display_name, "email", a.u.email, "roles", roles, "csrfToken", csrf,
-                          "expiresOn", exp, "sandbox", r->srv->cfg.sandbox, "attributes",
-                          "objectType", "Session");
+  json_t *doc =
+      json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s, s:b, s:{s:s}}", "userId",
+                p->user_id, "tenantId", p->tenant_id, "tenantKind", cspd_tenant_kind_name(p->kind),
+                "tenantName", a.t.name, "displayName", a.u.display_name, "email", a.u.email,
+                "roles", roles, "csrfToken", csrf, "expiresOn", exp, "sandbox", r->srv->cfg.sandbox,
+                "attributes", "objectType", "Session");
   return cspd_reply_json(r, status, doc);
 }
 

@@ -13,28 +13,28 @@
 static json_t *render(struct cspd_req *r, const struct cspd_subscription *s) {
   const char *self = cspd_arena_printf(r->arena, "/v1/customers/%s/subscriptions/%s",
                                        s->customer_tenant_id, s->id);
-  json_t *links = json_pack("{s:o, s:o}", "self", cspd_link(self, "GET"), "offer",
-                            cspd_link(cspd_arena_printf(r->arena, "/v1/offers/%s", s->offer_id),
-                                      "GET"));
+  json_t *links =
+      json_pack("{s:o, s:o}", "self", cspd_link(self, "GET"), "offer",
+                cspd_link(cspd_arena_printf(r->arena, "/v1/offers/%s", s->offer_id), "GET"));
   json_t *doc = json_pack(
       "{s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:o, "
       "s:o}",
       "id", s->id, "entitlementId", s->entitlement_id, "offerId", s->offer_id, "offerName",
       s->offer_name, "friendlyName", s->friendly_name, "quantity", (json_int_t)s->quantity,
       "unitType", s->unit_type, "creationDate", cspd_iso(r, s->created_ms), "effectiveStartDate",
-      cspd_iso(r, s->effective_start_ms), "commitmentEndDate",
-      cspd_iso(r, s->commitment_end_ms), "status", s->status, "autoRenewEnabled", s->auto_renew,
-      "billingType", s->billing_type, "billingCycle", s->billing_cycle, "orderId", s->order_id,
-      "transferClass", s->transfer_class, "links", links, "attributes",
-      cspd_attributes("Subscription", s->version));
+      cspd_iso(r, s->effective_start_ms), "commitmentEndDate", cspd_iso(r, s->commitment_end_ms),
+      "status", s->status, "autoRenewEnabled", s->auto_renew, "billingType", s->billing_type,
+      "billingCycle", s->billing_cycle, "orderId", s->order_id, "transferClass", s->transfer_class,
+      "links", links, "attributes", cspd_attributes("Subscription", s->version));
   json_object_set_new(doc, "parentSubscriptionId",
                       s->parent_subscription_id ? json_string(s->parent_subscription_id)
                                                 : json_null());
   json_object_set_new(doc, "partnerId",
                       s->partner_id_on_record ? json_string(s->partner_id_on_record)
                                               : json_string(""));
-  json_object_set_new(doc, "unitPrice", json_pack("{s:s, s:I}", "currency", s->currency,
-                                                  "unitPriceMinor", (json_int_t)s->unit_price_minor));
+  json_object_set_new(doc, "unitPrice",
+                      json_pack("{s:s, s:I}", "currency", s->currency, "unitPriceMinor",
+                                (json_int_t)s->unit_price_minor));
   if (s->parent_subscription_id)
     json_object_set_new(
         links, "parentSubscription",
@@ -53,8 +53,8 @@ static int list(struct cspd_req *r, struct cspd_sub_filter *f) {
     f->visible_to = r->who.tenant_id; /* the partner billed for it, or its reseller */
   struct cspd_subscription *rows;
   int n;
-  int rc = cspd_db_ops(r->ctx.db)->sub_list(r->ctx.db, f, pg.after, pg.size + 1, r->arena, &rows,
-                                            &n);
+  int rc =
+      cspd_db_ops(r->ctx.db)->sub_list(r->ctx.db, f, pg.after, pg.size + 1, r->arena, &rows, &n);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *items = json_array();

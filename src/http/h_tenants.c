@@ -115,10 +115,10 @@ int h_tenant_apps_post(struct cspd_req *r) {
   for (unsigned bit = 1; bit <= CSPD_ROLE_OPERATOR; bit <<= 1)
     if (app.roles & bit)
       json_array_append_new(roles, json_string(cspd_role_name((enum cspd_role)bit)));
-  return cspd_reply_json(
-      r, 201,
-      json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:{s:s}}", "clientId", app.client_id,
-                "clientSecret", p->secret, "tenantId", app.tenant_id, "displayName",
-                app.display_name, "roles", roles, "createdDate", cspd_iso(r, app.created_ms),
-                "attributes", "objectType", "Application"));
+  return cspd_reply_json(r, 201,
+                         json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:{s:s}}", "clientId",
+                                   app.client_id, "clientSecret", p->secret, "tenantId",
+                                   app.tenant_id, "displayName", app.display_name, "roles", roles,
+                                   "createdDate", cspd_iso(r, app.created_ms), "attributes",
+                                   "objectType", "Application"));
 }

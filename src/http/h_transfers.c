@@ -36,8 +36,8 @@ static json_t *render(struct cspd_req *r, const struct cspd_transfer *t) {
       name_of(r, t->source_tenant_id), "targetPartnerTenantId", t->target_tenant_id,
       "targetPartnerName", name_of(r, t->target_tenant_id), "lineItems",
       lines ? lines : json_array(), "links", "self",
-      cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s/transfers/%s",
-                                  t->customer_tenant_id, t->id),
+      cspd_link(cspd_arena_printf(r->arena, "/v1/customers/%s/transfers/%s", t->customer_tenant_id,
+                                  t->id),
                 "GET"),
       "attributes", "objectType", "TransferEntity");
 }
@@ -72,8 +72,8 @@ int h_transfers_post(struct cspd_req *r) {
   int rc = cspd_transfer_create(&r->ctx, r->params[0], src, tgt, in, n, &t);
   if (rc != 0)
     return rc;
-  r->location = cspd_arena_printf(r->arena, "/v1/customers/%s/transfers/%s",
-                                  t.customer_tenant_id, t.id);
+  r->location =
+      cspd_arena_printf(r->arena, "/v1/customers/%s/transfers/%s", t.customer_tenant_id, t.id);
   return cspd_reply_json(r, 201, render(r, &t));
 }
 
@@ -88,7 +88,8 @@ int h_transfers_get(struct cspd_req *r) {
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *arr = json_array();
   for (int i = 0; i < n; i++) {
-    if (r->who.kind == CSPD_TENANT_PARTNER && strcmp(ts[i].source_tenant_id, r->who.tenant_id) != 0 &&
+    if (r->who.kind == CSPD_TENANT_PARTNER &&
+        strcmp(ts[i].source_tenant_id, r->who.tenant_id) != 0 &&
         strcmp(ts[i].target_tenant_id, r->who.tenant_id) != 0)
       continue; /* other partners' transfers */
     json_array_append_new(arr, render(r, &ts[i]));

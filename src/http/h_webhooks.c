@@ -85,8 +85,12 @@ static int put(struct cspd_req *r, bool create) {
   return cspd_reply_json(r, 200, doc);
 }
 
-int h_webhook_post(struct cspd_req *r) { return put(r, true); }
-int h_webhook_put(struct cspd_req *r) { return put(r, false); }
+int h_webhook_post(struct cspd_req *r) {
+  return put(r, true);
+}
+int h_webhook_put(struct cspd_req *r) {
+  return put(r, false);
+}
 
 int h_webhook_get(struct cspd_req *r) {
   if (cspd_require_partner(r) != 0)
@@ -104,8 +108,8 @@ int h_webhook_delete(struct cspd_req *r) {
   int rc = cspd_db_ops(r->ctx.db)->webhook_delete(r->ctx.db, r->who.tenant_id);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, CSPD_E_WEBHOOK_NOT_REGISTERED, 0);
-  rc = cspd_audit(&r->ctx, "delete_webhook_registration", "WebhookRegistration",
-                  r->who.tenant_id, NULL, NULL);
+  rc = cspd_audit(&r->ctx, "delete_webhook_registration", "WebhookRegistration", r->who.tenant_id,
+                  NULL, NULL);
   return rc != 0 ? rc : cspd_reply_empty(r, 204);
 }
 
@@ -127,10 +131,9 @@ int h_webhook_validation_post(struct cspd_req *r) {
     return cspd_store_fail(&r->ctx, rc, CSPD_E_WEBHOOK_NOT_REGISTERED, 0);
   char corr[37];
   cspd_guid_new(corr);
-  rc = cspd_event(&r->ctx, r->who.tenant_id, "test-created",
-                  cspd_arena_printf(r->arena, "/webhooks/v1/registration/validationEvents/%s",
-                                    corr),
-                  "test");
+  rc = cspd_event(
+      &r->ctx, r->who.tenant_id, "test-created",
+      cspd_arena_printf(r->arena, "/webhooks/v1/registration/validationEvents/%s", corr), "test");
   return rc != 0 ? rc : cspd_reply_json(r, 200, json_pack("{s:s}", "CorrelationId", corr));
 }
 
@@ -143,19 +146,18 @@ int h_webhook_deliveries_get(struct cspd_req *r) {
     return -1;
   struct cspd_webhook_delivery *rows;
   int n;
-  int rc = cspd_db_ops(r->ctx.db)->delivery_list(r->ctx.db, r->who.tenant_id, pg.after,
-                                                 pg.size + 1, r->arena, &rows, &n);
+  int rc = cspd_db_ops(r->ctx.db)->delivery_list(r->ctx.db, r->who.tenant_id, pg.after, pg.size + 1,
+                                                 r->arena, &rows, &n);
   if (rc != 0)
     return cspd_store_fail(&r->ctx, rc, 0, 0);
   json_t *items = json_array();
   for (int i = 0; i < n && i < pg.size; i++) {
     const struct cspd_webhook_delivery *d = &rows[i];
     json_t *payload = json_loads(d->payload, 0, NULL);
-    json_t *it = json_pack("{s:s, s:s, s:o, s:s, s:i, s:s, s:{s:s}}", "id", d->id, "eventName",
-                           d->event_name, "payload", payload ? payload : json_null(), "status",
-                           d->status, "attempts", d->attempts, "createdDate",
-                           cspd_iso(r, d->created_ms), "attributes", "objectType",
-                           "WebhookDelivery");
+    json_t *it = json_pack(
+        "{s:s, s:s, s:o, s:s, s:i, s:s, s:{s:s}}", "id", d->id, "eventName", d->event_name,
+        "payload", payload ? payload : json_null(), "status", d->status, "attempts", d->attempts,
+        "createdDate", cspd_iso(r, d->created_ms), "attributes", "objectType", "WebhookDelivery");
     if (d->last_status_code)
       json_object_set_new(it, "lastStatusCode", json_integer(d->last_status_code));
     if (d->last_error)

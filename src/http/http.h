@@ -64,25 +64,25 @@ void cspd_routes_init(void);
  * @return the route; NULL when none (then *allow says whether the path
  * exists: "" means unknown path). */
 const struct cspd_route *cspd_route_find(const char *method, const char *path, bool sandbox,
-                                         struct cspd_arena *a, const char **params,
-                                         int *nparams, char *allow, size_t allowlen);
+                                         struct cspd_arena *a, const char **params, int *nparams,
+                                         char *allow, size_t allowlen);
 /** OpenAPI 3.0 document of the route table (new reference). */
 json_t *cspd_openapi(bool sandbox);
 
 struct cspd_server_config {
-  const char *listen;  /* address, default 127.0.0.1 */
-  int port;            /* 0: any free port */
+  const char *listen; /* address, default 127.0.0.1 */
+  int port;           /* 0: any free port */
   const char *store_url;
   bool sandbox;
-  bool demo;           /* sandbox: seed the demo world when the store is empty */
+  bool demo; /* sandbox: seed the demo world when the store is empty */
   bool log_json;
-  bool access_log;     /* one line per request on stderr */
-  int threads;         /* worker pool size */
-  const char *poll;    /* "poll", "select", "epoll" */
+  bool access_log;  /* one line per request on stderr */
+  int threads;      /* worker pool size */
+  const char *poll; /* "poll", "select", "epoll" */
   size_t max_body;
   double throttle_rps; /* per tenant; 0 = off */
   int throttle_burst;
-  int token_ttl;       /* seconds an access token is valid */
+  int token_ttl;          /* seconds an access token is valid */
   const char *public_url; /* base URL in links and e-mails; default http://listen:port */
 };
 
@@ -100,9 +100,9 @@ struct cspd_server {
   struct cspd_metrics *metrics;
   struct cspd_throttle *throttle;
   struct cspd_journal *journal; /* sandbox mode: the last requests */
-  int active; /* requests in progress (atomic) */
-  char base_url[256];          /* public_url, or http://listen:port once listening */
-  void (*kick)(void *cls);     /* wake the background worker (may be NULL) */
+  int active;                   /* requests in progress (atomic) */
+  char base_url[256];           /* public_url, or http://listen:port once listening */
+  void (*kick)(void *cls);      /* wake the background worker (may be NULL) */
   void *kick_cls;
   int schema_version;
 };
@@ -139,7 +139,7 @@ struct cspd_req {
   bool html;              /* a dashboard page: browser security headers */
   int retry_after;
   bool replayed; /* idempotent replay of an earlier response */
-  void *scratch;  /* handler state from prepare to the transaction */
+  void *scratch; /* handler state from prepare to the transaction */
   /** Runs after the transaction committed (in-memory state, e.g. the clock). */
   void (*on_commit)(struct cspd_req *r);
 };
@@ -149,8 +149,8 @@ struct cspd_req {
 /** Reply with @a doc (reference stolen) and @a status. */
 int cspd_reply_json(struct cspd_req *r, int status, json_t *doc);
 /** Reply with raw bytes (copied). */
-int cspd_reply_raw(struct cspd_req *r, int status, const char *content_type,
-                   const char *bytes, size_t len);
+int cspd_reply_raw(struct cspd_req *r, int status, const char *content_type, const char *bytes,
+                   size_t len);
 /** Reply 204 with no body. */
 int cspd_reply_empty(struct cspd_req *r, int status);
 /** Render r->ctx.err as the Partner Center error envelope. */

@@ -11,8 +11,8 @@
 
 /* ---- metrics --------------------------------------------------------------------- */
 
-static const int status_codes[] = {200, 201, 202, 204, 400, 401, 403, 404, 405,
-                                   409, 412, 413, 415, 429, 500, 503};
+static const int status_codes[] = {200, 201, 202, 204, 400, 401, 403, 404,
+                                   405, 409, 412, 413, 415, 429, 500, 503};
 #define NSTATUS ((int)(sizeof status_codes / sizeof status_codes[0]) + 1) /* + other */
 static const double buckets[] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                  0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5};
@@ -31,13 +31,16 @@ struct cspd_metrics {
 };
 
 struct cspd_metrics *cspd_metrics_new(int nroutes) {
-  struct cspd_metrics *m = calloc(1, sizeof *m + sizeof(struct route_metrics) * (size_t)(nroutes + 1));
+  struct cspd_metrics *m =
+      calloc(1, sizeof *m + sizeof(struct route_metrics) * (size_t)(nroutes + 1));
   if (m != NULL)
     m->nroutes = nroutes;
   return m;
 }
 
-void cspd_metrics_free(struct cspd_metrics *m) { free(m); }
+void cspd_metrics_free(struct cspd_metrics *m) {
+  free(m);
+}
 
 void cspd_metrics_observe(struct cspd_metrics *m, int route, int status, int64_t us) {
   if (m == NULL || route < 0 || route > m->nroutes)
@@ -62,7 +65,9 @@ void cspd_metrics_observe(struct cspd_metrics *m, int route, int status, int64_t
   __atomic_fetch_add(&rm->count, 1, __ATOMIC_RELAXED);
 }
 
-static uint64_t ld(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static uint64_t ld(const uint64_t *p) {
+  return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
 
 char *cspd_metrics_render(struct cspd_server *srv, size_t *len) {
   struct cspd_metrics *m = srv->metrics;
@@ -110,10 +115,10 @@ char *cspd_metrics_render(struct cspd_server *srv, size_t *len) {
             "cspd_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le=\"+Inf\"} "
             "%llu\n",
             route, method, (unsigned long long)cum);
-    fprintf(f, "cspd_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
-            route, method, (double)ld(&m->r[i].sum_us) / 1e6);
-    fprintf(f, "cspd_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
-            route, method, (unsigned long long)count);
+    fprintf(f, "cspd_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n", route,
+            method, (double)ld(&m->r[i].sum_us) / 1e6);
+    fprintf(f, "cspd_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n", route,
+            method, (unsigned long long)count);
   }
   struct cspd_store *st = srv->store;
   fprintf(f,

@@ -9,8 +9,8 @@
 #include "../core/util.h"
 #include "http.h"
 
-int cspd_reply_raw(struct cspd_req *r, int status, const char *content_type,
-                   const char *bytes, size_t len) {
+int cspd_reply_raw(struct cspd_req *r, int status, const char *content_type, const char *bytes,
+                   size_t len) {
   free(r->reply);
   r->reply = malloc(len ? len : 1);
   if (r->reply == NULL) {
@@ -64,9 +64,8 @@ void cspd_reply_error(struct cspd_req *r) {
   const char *desc = e->description;
   if (r->ctx.err.detail != NULL && r->ctx.err.detail[0] != '\0')
     desc = cspd_arena_printf(r->arena, "%s %s", e->description, r->ctx.err.detail);
-  json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:{s:s}}", "code", e->code, "description",
-                          desc, "data", data, "source", "cspd", "attributes", "objectType",
-                          "Error");
+  json_t *doc = json_pack("{s:i, s:s, s:o, s:s, s:{s:s}}", "code", e->code, "description", desc,
+                          "data", data, "source", "cspd", "attributes", "objectType", "Error");
   if (e->rule != NULL)
     json_object_set_new(doc, "rule", json_string(e->rule));
   if (e->remedy != NULL)

@@ -29,13 +29,11 @@ struct cspd_route cspd_routes[] = {
     {"GET", "/v1/profiles/legalbusiness", h_profiles_legalbusiness_get, R, CSPD_ROLES_PARTNER,
      "profiles", "The caller's legal business profile", "LegalBusinessProfile"},
     {"PUT", "/v1/profiles/legalbusiness", h_profiles_legalbusiness_put, W, GA, "profiles",
-     "Update the caller's legal business profile (If-Match; global_admin)",
-     "LegalBusinessProfile"},
+     "Update the caller's legal business profile (If-Match; global_admin)", "LegalBusinessProfile"},
     {"GET", "/v1/relationships", h_relationships_get, R, CSPD_ROLES_PARTNER, "relationships",
      "The caller's provider/reseller relationships (?relationship_type=)", "Collection"},
     {"GET", "/v1/compliance/csp/agreementstatus", h_agreementstatus_get, R, 0, "agreements",
-     "Whether a partner signed the MPA (exactly one of ?mpnId= or ?tenantId=)",
-     "AgreementStatus"},
+     "Whether a partner signed the MPA (exactly one of ?mpnId= or ?tenantId=)", "AgreementStatus"},
     {"GET", "/v1/auditrecords", h_auditrecords_get, R, 0, "audit",
      "Audit records (?startDate=&endDate=; partners: their tenant; operator: all)", "Collection"},
     {"GET", "/webhooks/v1/registration", h_webhook_get, R, PA, "webhooks",
@@ -77,19 +75,17 @@ struct cspd_route cspd_routes[] = {
      GA | AA | BA | CA, "customers", "Replace the billing profile (If-Match)",
      "CustomerBillingProfile"},
     {"GET", "/v1/customers/{customerId}/relationships", h_customer_relationships_get, R, 0,
-     "customers", "Every partner holding a reseller relationship with the customer",
-     "Collection"},
-    {"POST", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_post,
-     W, PA, "customers",
+     "customers", "Every partner holding a reseller relationship with the customer", "Collection"},
+    {"POST", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_post, W,
+     PA, "customers",
      "Extend the reseller relationship of a direct-bill customer to an indirect provider",
      "Collection"},
-    {"GET", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_get, R,
-     0, "customers", "The customer's indirect providers", "Collection"},
+    {"GET", "/v1/customers/{customerId}/relationshipextensions", h_relationshipextensions_get, R, 0,
+     "customers", "The customer's indirect providers", "Collection"},
     {"POST", "/v1/customers/{customerId}/agreements", h_customer_agreements_post, W, PA | CA,
-     "agreements", "Attest (partner) or accept (customer admin) a customer agreement",
-     "Agreement"},
-    {"GET", "/v1/customers/{customerId}/agreements", h_customer_agreements_get, R, 0,
-     "agreements", "The customer's agreements (?agreementType=)", "Collection"},
+     "agreements", "Attest (partner) or accept (customer admin) a customer agreement", "Agreement"},
+    {"GET", "/v1/customers/{customerId}/agreements", h_customer_agreements_get, R, 0, "agreements",
+     "The customer's agreements (?agreementType=)", "Collection"},
     {"GET", "/v1/customers/{customerId}/directSignedMicrosoftCustomerAgreementStatus",
      h_customer_direct_mca_status, R, 0, "agreements",
      "Whether the customer accepted the Microsoft Customer Agreement itself",
@@ -113,18 +109,18 @@ struct cspd_route cspd_routes[] = {
      "The customer's subscriptions (?mpn_id=, ?order_id=)", "Collection"},
     {"GET", "/v1/customers/{customerId}/subscriptions/{subscriptionId}", h_subscription_get, R, 0,
      "commerce", "One subscription", "Subscription"},
-    {"PATCH", "/v1/customers/{customerId}/subscriptions/{subscriptionId}", h_subscription_patch,
-     W, PA, "commerce",
+    {"PATCH", "/v1/customers/{customerId}/subscriptions/{subscriptionId}", h_subscription_patch, W,
+     PA, "commerce",
      "Change quantity, friendly name, status, auto-renew or partner of record (If-Match)",
      "Subscription"},
     {"GET", "/v1/customers/{customerId}/subscriptions/{subscriptionId}/addons",
      h_subscription_addons_get, R, 0, "commerce", "The add-ons of a subscription", "Collection"},
-    {"POST", "/v1/customers/{customerId}/subscriptions/{subscriptionId}/usagerecords",
-     h_usage_post, W, OP, "commerce", "Record usage of a usage-billed subscription (operator)",
-     "UsageRecord"},
+    {"POST", "/v1/customers/{customerId}/subscriptions/{subscriptionId}/usagerecords", h_usage_post,
+     W, OP, "commerce", "Record usage of a usage-billed subscription (operator)", "UsageRecord"},
     {"GET", "/v1/customers/{customerId}/transferseligibility", h_transfers_eligibility, R, PA,
-     "transfers", "Which subscriptions can be transferred, with a reason for the others "
-                  "(?transferType=directtoindirect; bare array)",
+     "transfers",
+     "Which subscriptions can be transferred, with a reason for the others "
+     "(?transferType=directtoindirect; bare array)",
      NULL},
     {"POST", "/v1/customers/{customerId}/transfers", h_transfers_post, W, PA, "transfers",
      "Create a transfer request to an indirect provider", "TransferEntity"},
@@ -156,8 +152,7 @@ struct cspd_route cspd_routes[] = {
     {"GET", "/v1/agreements/mpa", h_agreements_mpa_get, R, PA, "program",
      "The tenant's MPA signature", "MicrosoftPartnerAgreement"},
     {"GET", "/v1/enrollments/form", h_enrollments_form_get, R, PA, "program",
-     "The enrollment form to review (?program=indirect_reseller; global_admin)",
-     "EnrollmentForm"},
+     "The enrollment form to review (?program=indirect_reseller; global_admin)", "EnrollmentForm"},
     {"POST", "/v1/enrollments", h_enrollments_post, W, PA, "program",
      "Enroll the direct-bill tenant as indirect reseller (global_admin)", "Enrollment"},
     {"GET", "/v1/enrollments", h_enrollments_get, R, PA | OP, "program",
@@ -185,10 +180,9 @@ struct cspd_route cspd_routes[] = {
     {"GET", "/v1/partnerships/invitations/{invitationId}", h_invitation_get, R, PA | OP,
      "partnerships", "One partnership invitation", "PartnershipInvitation"},
     {"POST", "/v1/partnerships/invitations/{invitationId}/accept", h_invitation_accept, W, PA,
-     "partnerships", "The reseller's global admin accepts an invitation",
-     "PartnershipInvitation"},
-    {"DELETE", "/v1/partnerships/{providerTenantId}/{resellerTenantId}", h_partnership_delete, W,
-     0, "partnerships", "End a provider-reseller relationship (operator only, R-PRT-4)", NULL},
+     "partnerships", "The reseller's global admin accepts an invitation", "PartnershipInvitation"},
+    {"DELETE", "/v1/partnerships/{providerTenantId}/{resellerTenantId}", h_partnership_delete, W, 0,
+     "partnerships", "End a provider-reseller relationship (operator only, R-PRT-4)", NULL},
     {"GET", "/v1/operator/partnerships", h_operator_partnerships_get, R, OP, "program",
      "All provider-reseller relationships[?state=active|terminated] (operator)", "Collection"},
     {"GET", "/v1/notifications", h_notifications_get, R, 0, "notifications",
@@ -205,12 +199,10 @@ struct cspd_route cspd_routes[] = {
      "Record CSP revenue of a partner organization", "RevenueEntry"},
     {"GET", "/v1/operator/revenue", h_operator_revenue_get, R, OP, "operator",
      "Revenue entries of a partner organization (?partnerId=)", "Collection"},
-    {"POST", "/v1/operator/directbill/evaluate", h_operator_directbill_evaluate, W, OP,
-     "operator", "Evaluate the direct-bill revenue requirement now (R-DB-1)",
-     "DirectBillEvaluation"},
+    {"POST", "/v1/operator/directbill/evaluate", h_operator_directbill_evaluate, W, OP, "operator",
+     "Evaluate the direct-bill revenue requirement now (R-DB-1)", "DirectBillEvaluation"},
     {"GET", "/v1/operator/directbill/report", h_operator_directbill_report, R, OP, "operator",
-     "Trailing 12-month revenue per global account against the threshold",
-     "DirectBillEvaluation"},
+     "Trailing 12-month revenue per global account against the threshold", "DirectBillEvaluation"},
     {"GET", "/v1/operator/fxrates", h_operator_fxrates_get, R, OP, "operator",
      "Exchange rates to USD", "Collection"},
     {"PUT", "/v1/operator/fxrates", h_operator_fxrates_put, W, OP, "operator",
@@ -242,14 +234,15 @@ struct cspd_route cspd_routes[] = {
     /* the dashboard's sign-in (cookie session; web/ is served at /) */
     {"POST", "/_cspd/session", h_session_post, ROUTE_PUBLIC, 0, "dashboard",
      "Sign in with e-mail and password: sets the HttpOnly session cookie, answers the session "
-     "with its csrfToken", "Session"},
+     "with its csrfToken",
+     "Session"},
     {"GET", "/_cspd/session", h_session_get, 0, 0, "dashboard",
      "The signed-in session (cookie), with its csrfToken", "Session"},
     {"DELETE", "/_cspd/session", h_session_delete, 0, 0, "dashboard",
      "Sign out: removes the session cookie (X-CSRF-Token required)", NULL},
     /* operations */
-    {"GET", "/_cspd/health", h_cspd_health, ROUTE_PUBLIC, 0, "operations", "Liveness and store check",
-     "Health"},
+    {"GET", "/_cspd/health", h_cspd_health, ROUTE_PUBLIC, 0, "operations",
+     "Liveness and store check", "Health"},
     {"GET", "/_cspd/info", h_cspd_info, ROUTE_PUBLIC, 0, "operations",
      "Version, store kind, schema version, sandbox flag", "Info"},
     {"GET", "/_cspd/metrics", h_cspd_metrics, ROUTE_RAW, OP, "operations",
@@ -259,8 +252,8 @@ struct cspd_route cspd_routes[] = {
     {"GET", "/_cspd/errors", h_cspd_errors, ROUTE_PUBLIC, 0, "operations",
      "The error registry (code, HTTP status, rule, description, remedy)", "Collection"},
     /* sandbox controls */
-    {"GET", "/_cspd/clock", h_cspd_clock_get, ROUTE_SANDBOX, 0, "sandbox",
-     "Read the cspd clock", "Clock"},
+    {"GET", "/_cspd/clock", h_cspd_clock_get, ROUTE_SANDBOX, 0, "sandbox", "Read the cspd clock",
+     "Clock"},
     {"PUT", "/_cspd/clock", h_cspd_clock_put, ROUTE_SANDBOX | W, OP, "sandbox",
      "Set the cspd clock (operator)", "Clock"},
     {"POST", "/_cspd/clock/advance", h_cspd_clock_advance, ROUTE_SANDBOX | W, OP, "sandbox",
@@ -298,8 +291,8 @@ void cspd_routes_init(void) {
   }
 }
 
-static bool match(const struct cspd_route *rt, const char **seg, int nseg,
-                  struct cspd_arena *a, const char **params, int *nparams) {
+static bool match(const struct cspd_route *rt, const char **seg, int nseg, struct cspd_arena *a,
+                  const char **params, int *nparams) {
   if (rt->nseg != nseg)
     return false;
   int np = 0;
@@ -318,8 +311,8 @@ static bool match(const struct cspd_route *rt, const char **seg, int nseg,
 }
 
 const struct cspd_route *cspd_route_find(const char *method, const char *path, bool sandbox,
-                                         struct cspd_arena *a, const char **params,
-                                         int *nparams, char *allow, size_t allowlen) {
+                                         struct cspd_arena *a, const char **params, int *nparams,
+                                         char *allow, size_t allowlen) {
   char buf[2048];
   const char *seg[10];
   allow[0] = '\0';
@@ -349,11 +342,10 @@ const struct cspd_route *cspd_route_find(const char *method, const char *path, b
 /* ---- OpenAPI ------------------------------------------------------------------ */
 
 static json_t *error_schema(void) {
-  return json_pack(
-      "{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s}}, s:{s:s}, s:{s:s}, s:{s:s}}}", "type",
-      "object", "properties", "code", "type", "integer", "description", "type", "string",
-      "data", "type", "array", "items", "type", "string", "source", "type", "string", "rule",
-      "type", "string", "remedy", "type", "string");
+  return json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:s}}, s:{s:s}, s:{s:s}, s:{s:s}}}",
+                   "type", "object", "properties", "code", "type", "integer", "description", "type",
+                   "string", "data", "type", "array", "items", "type", "string", "source", "type",
+                   "string", "rule", "type", "string", "remedy", "type", "string");
 }
 
 json_t *cspd_openapi(bool sandbox) {
@@ -378,12 +370,10 @@ json_t *cspd_openapi(bool sandbox) {
     }
     json_t *responses = json_pack("{s:{s:s}, s:{s:s, s:{s:{s:{s:s}}}}}", "200", "description",
                                   rt->object_type ? rt->object_type : "OK", "default",
-                                  "description", "Error envelope", "content",
-                                  "application/json", "schema", "$ref",
-                                  "#/components/schemas/Error");
-    json_t *op = json_pack("{s:s, s:[s], s:o, s:o, s:s}", "summary", rt->summary, "tags",
-                           rt->tag, "parameters", params, "responses", responses,
-                           "operationId", "");
+                                  "description", "Error envelope", "content", "application/json",
+                                  "schema", "$ref", "#/components/schemas/Error");
+    json_t *op = json_pack("{s:s, s:[s], s:o, s:o, s:s}", "summary", rt->summary, "tags", rt->tag,
+                           "parameters", params, "responses", responses, "operationId", "");
     char opid[160];
     snprintf(opid, sizeof opid, "%s %s", rt->method, rt->pattern);
     json_object_set_new(op, "operationId", json_string(opid));
@@ -410,9 +400,8 @@ json_t *cspd_openapi(bool sandbox) {
   return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o}, s:{s:{s:s, s:s, s:s}}}, "
                    "s:[{s:[]}]}",
                    "openapi", "3.0.3", "info", "title", "cspd API", "version", CSPD_VERSION,
-                   "description",
-                   "Partner Center compatible CSP API plus cspd's own resources.", "paths", paths,
-                   "components", "schemas", "Error", error_schema(), "securitySchemes",
-                   "bearer", "type", "http", "scheme", "bearer", "bearerFormat", "JWT",
-                   "security", "bearer");
+                   "description", "Partner Center compatible CSP API plus cspd's own resources.",
+                   "paths", paths, "components", "schemas", "Error", error_schema(),
+                   "securitySchemes", "bearer", "type", "http", "scheme", "bearer", "bearerFormat",
+                   "JWT", "security", "bearer");
 }

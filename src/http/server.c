@@ -31,15 +31,14 @@ static void access_log(struct cspd_server *srv, struct conn_state *st, int64_t u
   cspd_time_format(cspd_wall_ms(), true, ts);
   const char *tenant = r->authed ? r->who.tenant_id : "-";
   if (srv->cfg.log_json) {
-    json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s, s:b}", "ts", ts,
-                             "requestId", r->request_id ? r->request_id : "-",
-                             "correlationId", r->correlation_id ? r->correlation_id : "-",
-                             "method", r->method, "path", r->path, "status", r->status,
-                             "bytes", (json_int_t)r->reply_len, "durationUs", (json_int_t)us,
-                             "tenant", tenant, "replayed", r->replayed);
+    json_t *line =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:s, s:b}", "ts", ts, "requestId",
+                  r->request_id ? r->request_id : "-", "correlationId",
+                  r->correlation_id ? r->correlation_id : "-", "method", r->method, "path", r->path,
+                  "status", r->status, "bytes", (json_int_t)r->reply_len, "durationUs",
+                  (json_int_t)us, "tenant", tenant, "replayed", r->replayed);
     if (r->status >= 400 && r->ctx.err.id != CSPD_E_NONE)
-      json_object_set_new(line, "error",
-                          json_string(cspd_error_info(r->ctx.err.id)->name));
+      json_object_set_new(line, "error", json_string(cspd_error_info(r->ctx.err.id)->name));
     char *s = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (s != NULL) {
@@ -47,8 +46,8 @@ static void access_log(struct cspd_server *srv, struct conn_state *st, int64_t u
       free(s);
     }
   } else {
-    fprintf(stderr, "%s %s %s %s %d %zuB %lldus tenant=%s rid=%s%s%s\n", ts, "http",
-            r->method, r->path, r->status, r->reply_len, (long long)us, tenant,
+    fprintf(stderr, "%s %s %s %s %d %zuB %lldus tenant=%s rid=%s%s%s\n", ts, "http", r->method,
+            r->path, r->status, r->reply_len, (long long)us, tenant,
             r->request_id ? r->request_id : "-", r->replayed ? " replayed" : "",
             (r->status >= 400 && r->ctx.err.id != CSPD_E_NONE)
                 ? cspd_arena_printf(r->arena, " error=%s", cspd_error_info(r->ctx.err.id)->name)
@@ -112,7 +111,7 @@ static enum MHD_Result queue(struct cspd_server *srv, struct conn_state *st) {
   if (r->status == 401 &&
       (r->ctx.err.id == CSPD_E_AUTH_REQUIRED || r->ctx.err.id == CSPD_E_TOKEN_INVALID ||
        r->ctx.err.id == CSPD_E_TOKEN_EXPIRED)) {
-    const char *why = r->ctx.err.id == CSPD_E_TOKEN_EXPIRED ? "invalid_token"
+    const char *why = r->ctx.err.id == CSPD_E_TOKEN_EXPIRED   ? "invalid_token"
                       : r->ctx.err.id == CSPD_E_AUTH_REQUIRED ? NULL
                                                               : "invalid_token";
     char wa[160];
@@ -142,9 +141,8 @@ static enum MHD_Result queue(struct cspd_server *srv, struct conn_state *st) {
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-                              const char *method, const char *version,
-                              const char *upload_data, size_t *upload_data_size,
-                              void **con_cls) {
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_data_size, void **con_cls) {
   struct cspd_server *srv = cls;
   (void)version;
   struct conn_state *st = *con_cls;
@@ -165,8 +163,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     st->route_index = cspd_nroutes;
     __atomic_fetch_add(&srv->active, 1, __ATOMIC_RELAXED);
     *con_cls = st;
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && strtoull(cl, NULL, 10) > srv->cfg.max_body)
       st->too_large = true;
     return MHD_YES;
@@ -247,8 +245,8 @@ int cspd_server_start(struct cspd_server *srv, char *errbuf, size_t errlen) {
   }
   int threads = srv->cfg.threads > 0 ? srv->cfg.threads : 2;
   srv->daemon = MHD_start_daemon(
-      flags, (uint16_t)srv->cfg.port, NULL, NULL, handle, srv, MHD_OPTION_EXTERNAL_LOGGER,
-      log_mhd, NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+      flags, (uint16_t)srv->cfg.port, NULL, NULL, handle, srv, MHD_OPTION_EXTERNAL_LOGGER, log_mhd,
+      NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
       MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
   if (srv->daemon == NULL) {

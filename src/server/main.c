@@ -15,18 +15,18 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/commerce.h"
 #include "../core/crypto.h"
+#include "../core/events.h"
 #include "../core/fixtures.h"
 #include "../core/identity.h"
 #include "../core/markets.h"
+#include "../core/program.h"
 #include "../core/util.h"
 #include "../http/http.h"
-#include "../core/commerce.h"
-#include "../core/events.h"
-#include "../core/program.h"
 #include "../store/store.h"
-#include "worker.h"
 #include "cspd_config.h"
+#include "worker.h"
 
 static void usage(FILE *f) {
   fputs("usage: cspd COMMAND [OPTIONS]\n"
@@ -46,7 +46,8 @@ static void usage(FILE *f) {
         "  --listen ADDR       address to listen on, default 127.0.0.1 [CSPD_LISTEN]\n"
         "  --port N            port, default 7700; 0 picks a free one [CSPD_PORT]\n"
         "  --sandbox           enable sandbox controls (clock, reset, seed) [CSPD_SANDBOX=1]\n"
-        "  --demo              with --sandbox: seed the demo world into an empty store [CSPD_DEMO=1]\n"
+        "  --demo              with --sandbox: seed the demo world into an empty store "
+        "[CSPD_DEMO=1]\n"
         "  --log-format F      text | json [CSPD_LOG_FORMAT]\n"
         "  --no-access-log     no per-request log line [CSPD_ACCESS_LOG=0]\n"
         "  --threads N         worker threads, default 2 [CSPD_THREADS]\n"
@@ -126,53 +127,83 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
     const char *e = getenv(nums[i].env);
     *nums[i].dst = nums[i].def;
     if (e && e[0] && parse_int(e, nums[i].min, nums[i].max, nums[i].dst) != 0) {
-      cspd_log("error", "%s=%s is not a number from %ld to %ld", nums[i].env, e,
-              nums[i].min, nums[i].max);
+      cspd_log("error", "%s=%s is not a number from %ld to %ld", nums[i].env, e, nums[i].min,
+               nums[i].max);
       return -1;
     }
   }
-  enum { O_STORE = 1000, O_LISTEN, O_PORT, O_SANDBOX, O_DEMO, O_LOGF, O_NOACC, O_THREADS,
-         O_POLL, O_MAXBODY, O_THR, O_BURST, O_TTL, O_PUBURL, O_SMTP, O_SMTPFROM, O_WORKMS, O_EMAIL, O_PW, O_PWSTDIN, O_NAME, O_MD, O_SBO };
-  static const struct option lo[] = {
-      {"store", required_argument, NULL, O_STORE},
-      {"listen", required_argument, NULL, O_LISTEN},
-      {"port", required_argument, NULL, O_PORT},
-      {"sandbox", no_argument, NULL, O_SANDBOX},
-      {"demo", no_argument, NULL, O_DEMO},
-      {"log-format", required_argument, NULL, O_LOGF},
-      {"no-access-log", no_argument, NULL, O_NOACC},
-      {"threads", required_argument, NULL, O_THREADS},
-      {"http-poll", required_argument, NULL, O_POLL},
-      {"max-body", required_argument, NULL, O_MAXBODY},
-      {"throttle", required_argument, NULL, O_THR},
-      {"throttle-burst", required_argument, NULL, O_BURST},
-      {"token-ttl", required_argument, NULL, O_TTL},
-      {"public-url", required_argument, NULL, O_PUBURL},
-      {"smtp-url", required_argument, NULL, O_SMTP},
-      {"smtp-from", required_argument, NULL, O_SMTPFROM},
-      {"worker-interval-ms", required_argument, NULL, O_WORKMS},
-      {"email", required_argument, NULL, O_EMAIL},
-      {"password", required_argument, NULL, O_PW},
-      {"password-stdin", no_argument, NULL, O_PWSTDIN},
-      {"name", required_argument, NULL, O_NAME},
-      {"markdown", no_argument, NULL, O_MD},
-      {"sandbox-only", no_argument, NULL, O_SBO},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0}};
+  enum {
+    O_STORE = 1000,
+    O_LISTEN,
+    O_PORT,
+    O_SANDBOX,
+    O_DEMO,
+    O_LOGF,
+    O_NOACC,
+    O_THREADS,
+    O_POLL,
+    O_MAXBODY,
+    O_THR,
+    O_BURST,
+    O_TTL,
+    O_PUBURL,
+    O_SMTP,
+    O_SMTPFROM,
+    O_WORKMS,
+    O_EMAIL,
+    O_PW,
+    O_PWSTDIN,
+    O_NAME,
+    O_MD,
+    O_SBO
+  };
+  static const struct option lo[] = {{"store", required_argument, NULL, O_STORE},
+                                     {"listen", required_argument, NULL, O_LISTEN},
+                                     {"port", required_argument, NULL, O_PORT},
+                                     {"sandbox", no_argument, NULL, O_SANDBOX},
+                                     {"demo", no_argument, NULL, O_DEMO},
+                                     {"log-format", required_argument, NULL, O_LOGF},
+                                     {"no-access-log", no_argument, NULL, O_NOACC},
+                                     {"threads", required_argument, NULL, O_THREADS},
+                                     {"http-poll", required_argument, NULL, O_POLL},
+                                     {"max-body", required_argument, NULL, O_MAXBODY},
+                                     {"throttle", required_argument, NULL, O_THR},
+                                     {"throttle-burst", required_argument, NULL, O_BURST},
+                                     {"token-ttl", required_argument, NULL, O_TTL},
+                                     {"public-url", required_argument, NULL, O_PUBURL},
+                                     {"smtp-url", required_argument, NULL, O_SMTP},
+                                     {"smtp-from", required_argument, NULL, O_SMTPFROM},
+                                     {"worker-interval-ms", required_argument, NULL, O_WORKMS},
+                                     {"email", required_argument, NULL, O_EMAIL},
+                                     {"password", required_argument, NULL, O_PW},
+                                     {"password-stdin", no_argument, NULL, O_PWSTDIN},
+                                     {"name", required_argument, NULL, O_NAME},
+                                     {"markdown", no_argument, NULL, O_MD},
+                                     {"sandbox-only", no_argument, NULL, O_SBO},
+                                     {"help", no_argument, NULL, 'h'},
+                                     {NULL, 0, NULL, 0}};
   int ch;
   optind = 2;
   while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
     switch (ch) {
-    case O_STORE: c->store_url = optarg; break;
-    case O_LISTEN: c->listen = optarg; break;
+    case O_STORE:
+      c->store_url = optarg;
+      break;
+    case O_LISTEN:
+      c->listen = optarg;
+      break;
     case O_PORT:
       if (parse_int(optarg, 0, 65535, &port) != 0) {
         cspd_log("error", "--port takes 0..65535");
         return -1;
       }
       break;
-    case O_SANDBOX: c->sandbox = true; break;
-    case O_DEMO: c->demo = true; break;
+    case O_SANDBOX:
+      c->sandbox = true;
+      break;
+    case O_DEMO:
+      c->demo = true;
+      break;
     case O_LOGF:
       if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
         cspd_log("error", "--log-format takes text or json");
@@ -180,21 +211,27 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
       }
       c->log_json = strcmp(optarg, "json") == 0;
       break;
-    case O_NOACC: c->access_log = false; break;
+    case O_NOACC:
+      c->access_log = false;
+      break;
     case O_THREADS:
       if (parse_int(optarg, 1, 256, &threads) != 0) {
         cspd_log("error", "--threads takes 1..256");
         return -1;
       }
       break;
-    case O_POLL: c->poll = optarg; break;
+    case O_POLL:
+      c->poll = optarg;
+      break;
     case O_MAXBODY:
       if (parse_int(optarg, 1024, 1L << 30, &maxbody) != 0) {
         cspd_log("error", "--max-body takes 1024..1073741824");
         return -1;
       }
       break;
-    case O_THR: rps = atof(optarg); break;
+    case O_THR:
+      rps = atof(optarg);
+      break;
     case O_BURST:
       if (parse_int(optarg, 0, 1000000, &burst) != 0) {
         cspd_log("error", "--throttle-burst takes 0..1000000");
@@ -207,9 +244,15 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
         return -1;
       }
       break;
-    case O_PUBURL: c->public_url = optarg; break;
-    case O_SMTP: o->worker.smtp_url = optarg; break;
-    case O_SMTPFROM: o->worker.smtp_from = optarg; break;
+    case O_PUBURL:
+      c->public_url = optarg;
+      break;
+    case O_SMTP:
+      o->worker.smtp_url = optarg;
+      break;
+    case O_SMTPFROM:
+      o->worker.smtp_from = optarg;
+      break;
     case O_WORKMS: {
       long ms;
       if (parse_int(optarg, 10, 3600000, &ms) != 0) {
@@ -219,14 +262,30 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
       o->worker.interval_ms = (int)ms;
       break;
     }
-    case O_EMAIL: o->email = optarg; break;
-    case O_PW: o->password = optarg; break;
-    case O_PWSTDIN: o->password_stdin = true; break;
-    case O_NAME: o->name = optarg; break;
-    case O_MD: o->markdown = true; break;
-    case O_SBO: o->sandbox_only = true; break;
-    case 'h': usage(stdout); exit(0);
-    default: usage(stderr); return -1;
+    case O_EMAIL:
+      o->email = optarg;
+      break;
+    case O_PW:
+      o->password = optarg;
+      break;
+    case O_PWSTDIN:
+      o->password_stdin = true;
+      break;
+    case O_NAME:
+      o->name = optarg;
+      break;
+    case O_MD:
+      o->markdown = true;
+      break;
+    case O_SBO:
+      o->sandbox_only = true;
+      break;
+    case 'h':
+      usage(stdout);
+      exit(0);
+    default:
+      usage(stderr);
+      return -1;
     }
   }
   if (optind < argc)
@@ -250,7 +309,7 @@ static int parse_opts(int argc, char **argv, struct opts *o) {
 static int open_store(const struct opts *o, struct cspd_store **s) {
   if (o->cfg.store_url == NULL) {
     cspd_log("error", "no store: give --store sqlite:PATH, memory or postgres://... "
-                    "(or CSPD_STORE)");
+                      "(or CSPD_STORE)");
     return -1;
   }
   char err[512];
@@ -302,7 +361,7 @@ static int boot_fn(struct cspd_db *db, void *cls) {
   if ((rc = cspd_fx_seed_defaults(&c)) != 0 || (rc = cspd_jobs_ensure_monthly(&c)) != 0 ||
       (rc = cspd_catalog_seed_default(&c)) != 0) {
     cspd_log("error", "%s %s", cspd_error_info(c.err.id)->description,
-            c.err.detail ? c.err.detail : "");
+             c.err.detail ? c.err.detail : "");
     return rc;
   }
   return 0;
@@ -350,7 +409,9 @@ static int ensure_operator(struct cspd_store *s) {
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
-static void kick_worker(void *cls) { cspd_worker_kick(cls); }
+static void kick_worker(void *cls) {
+  cspd_worker_kick(cls);
+}
 
 static int cmd_serve(struct opts *o) {
   struct cspd_server srv = {.cfg = o->cfg};
@@ -374,8 +435,7 @@ static int cmd_serve(struct opts *o) {
   cspd_db_ops(db)->schema_version(db, &srv.schema_version);
   if (o->cfg.demo) {
     char err[512];
-    if (ensure_operator(srv.store) != 0 ||
-        cspd_sandbox_seed_demo(&srv, err, sizeof err) != 0) {
+    if (ensure_operator(srv.store) != 0 || cspd_sandbox_seed_demo(&srv, err, sizeof err) != 0) {
       cspd_log("error", "%s", err);
       cspd_store_close(srv.store);
       return 1;
@@ -412,14 +472,15 @@ static int cmd_serve(struct opts *o) {
          v6 ? "[" : "", host, v6 ? "]" : "", srv.port, srv.store->ops->kind, srv.schema_version,
          o->cfg.sandbox ? ", SANDBOX MODE" : "");
   if (o->cfg.demo)
-    printf("demo world: sign in with any demo user, password cspd-demo-password\n"
-           "  operator          operator@cspd.test\n"
-           "  direct-bill       admin@contoso-direct.test (global_admin), agent@contoso-direct.test\n"
-           "  indirect provider admin@fabrikam-dist.test\n"
-           "  reseller          admin@tailspin.test\n"
-           "  customer admin    admin@wingtiptoys.test\n"
-           "  e.g.  build/csp login --url http://%s:%d --user operator@cspd.test\n",
-           host, srv.port);
+    printf(
+        "demo world: sign in with any demo user, password cspd-demo-password\n"
+        "  operator          operator@cspd.test\n"
+        "  direct-bill       admin@contoso-direct.test (global_admin), agent@contoso-direct.test\n"
+        "  indirect provider admin@fabrikam-dist.test\n"
+        "  reseller          admin@tailspin.test\n"
+        "  customer admin    admin@wingtiptoys.test\n"
+        "  e.g.  build/csp login --url http://%s:%d --user operator@cspd.test\n",
+        host, srv.port);
   fflush(stdout);
   int sig = 0;
   sigwait(&set, &sig);
@@ -474,8 +535,10 @@ static int init_fn(struct cspd_db *db, void *cls) {
     for (int i = 0; i < n; i++)
       if (!users[i].sandbox_only)
         return cspd_fail(&j->c, CSPD_E_ALREADY_INITIALISED, "(operator user %s)", users[i].email);
-    struct cspd_user_input ui = {.tenant_id = t.id, .email = j->email,
-                                 .display_name = "Operator", .password_hash = j->hash,
+    struct cspd_user_input ui = {.tenant_id = t.id,
+                                 .email = j->email,
+                                 .display_name = "Operator",
+                                 .password_hash = j->hash,
                                  .roles = CSPD_ROLE_OPERATOR};
     struct cspd_user u;
     return cspd_user_create(&j->c, &ui, &u);
@@ -495,7 +558,8 @@ static int cmd_init(struct opts *o) {
   if (open_store(o, &s) != 0)
     return 1;
   struct init_job j = {.c = {.arena = cspd_arena_new(8192), .now_ms = cspd_clock_now()},
-                       .name = o->name, .email = o->email};
+                       .name = o->name,
+                       .email = o->email};
   char hash[128];
   int rc = cspd_password_check(&j.c, pw);
   if (rc == 0) {
@@ -555,8 +619,8 @@ static int cmd_seed(struct opts *o) {
     return 2;
   }
   json_error_t jerr;
-  json_t *doc = strcmp(o->file, "-") == 0 ? json_loadf(stdin, 0, &jerr)
-                                          : json_load_file(o->file, 0, &jerr);
+  json_t *doc =
+      strcmp(o->file, "-") == 0 ? json_loadf(stdin, 0, &jerr) : json_load_file(o->file, 0, &jerr);
   if (doc == NULL) {
     fprintf(stderr, "cspd seed: %s:%d:%d: %s\n", o->file, jerr.line, jerr.column, jerr.text);
     return 2;
@@ -568,7 +632,8 @@ static int cmd_seed(struct opts *o) {
   }
   unsigned char key[CSPD_KEY_BYTES];
   struct seed_cmd j = {.c = {.arena = cspd_arena_new(65536), .now_ms = cspd_clock_now()},
-                       .doc = doc, .sandbox_only = o->sandbox_only};
+                       .doc = doc,
+                       .sandbox_only = o->sandbox_only};
   int rc = load_key_and_clock(s, key, false);
   if (rc == 0)
     rc = ensure_operator(s);
@@ -629,8 +694,8 @@ int main(int argc, char **argv) {
     } else {
       for (int i = 1; i <= cspd_error_count(); i++) {
         const struct cspd_error_info *e = cspd_error_info((enum cspd_error_id)i);
-        printf("%-24s %8d %3d %-9s %s\n", e->name, e->code, e->http_status,
-               e->rule ? e->rule : "-", e->description);
+        printf("%-24s %8d %3d %-9s %s\n", e->name, e->code, e->http_status, e->rule ? e->rule : "-",
+               e->description);
       }
     }
     return 0;

@@ -14,7 +14,7 @@ struct cspd_worker_config {
   const char *smtp_url;  /* smtp://host:port or smtps://...; NULL: no relay */
   const char *smtp_from; /* envelope and From: address */
   const char *smtp_user, *smtp_password;
-  int interval_ms;       /* how often to look for due work */
+  int interval_ms; /* how often to look for due work */
 };
 
 struct cspd_worker {

@@ -9,8 +9,7 @@
 #include "migrations.h"
 #include "store_impl.h"
 
-int cspd_store_open(const char *url, struct cspd_store **out, char *errbuf,
-                    size_t errlen) {
+int cspd_store_open(const char *url, struct cspd_store **out, char *errbuf, size_t errlen) {
   *out = NULL;
   if (url == NULL || url[0] == '\0') {
     snprintf(errbuf, errlen, "no store given (use --store sqlite:PATH, memory or postgres://...)");
@@ -55,7 +54,9 @@ const struct cspd_store_ops *cspd_db_ops(struct cspd_db *db) {
   return ((struct cspd_db_base *)db)->store->ops;
 }
 
-int cspd_store_binary_schema_version(void) { return cspd_sqlite_migrations_count; }
+int cspd_store_binary_schema_version(void) {
+  return cspd_sqlite_migrations_count;
+}
 
 static void backoff(int attempt) {
   /* 1 ms, 2 ms, 4 ms ... capped at 64 ms, with jitter */
@@ -67,8 +68,7 @@ static void backoff(int attempt) {
 
 #define MAX_ATTEMPTS 20
 
-int cspd_store_tx(struct cspd_store *s, bool write, cspd_tx_fn fn, void *cls,
-                  int *attempts) {
+int cspd_store_tx(struct cspd_store *s, bool write, cspd_tx_fn fn, void *cls, int *attempts) {
   struct cspd_db *db;
   int rc = s->ops->session(s, &db);
   if (rc != 0)

@@ -107,9 +107,9 @@ struct cspd_crel {
 
 /** Filter of a customer listing. */
 struct cspd_customer_filter {
-  const char *partner_tenant_id; /* NULL: every customer (operator) */
-  const char *company_prefix;    /* CompanyName starts_with, or NULL */
-  const char *domain_prefix;     /* Domain starts_with, or NULL */
+  const char *partner_tenant_id;  /* NULL: every customer (operator) */
+  const char *company_prefix;     /* CompanyName starts_with, or NULL */
+  const char *domain_prefix;      /* Domain starts_with, or NULL */
   const char *reseller_tenant_id; /* IndirectReseller: customers of this reseller, or NULL */
 };
 
@@ -170,7 +170,7 @@ struct cspd_idem {
 };
 
 struct cspd_audit {
-  int64_t ts_ms; /* cspd clock */
+  int64_t ts_ms;                            /* cspd clock */
   const char *tenant_id, *user_id, *app_id; /* the actor */
   const char *operation;                    /* e.g. "create_partner" */
   const char *resource_type, *resource_id;
@@ -331,7 +331,7 @@ struct cspd_subscription {
   int64_t quantity;
   const char *unit_type;
   const char *parent_subscription_id; /* add-ons */
-  const char *status; /* active, suspended, deleted, expired, pending, disabled */
+  const char *status;                 /* active, suspended, deleted, expired, pending, disabled */
   bool auto_renew;
   const char *billing_type;   /* license, usage, none */
   const char *billing_cycle;  /* monthly, annual, none */
@@ -412,8 +412,7 @@ struct cspd_store_ops {
   int (*schema_version)(struct cspd_db *db, int *out);
 
   /* --- settings ------------------------------------------------------ */
-  int (*setting_get)(struct cspd_db *db, const char *key, struct cspd_arena *a,
-                     char **out);
+  int (*setting_get)(struct cspd_db *db, const char *key, struct cspd_arena *a, char **out);
   int (*setting_put)(struct cspd_db *db, const char *key, const char *value);
 
   /* --- idempotency --------------------------------------------------- */
@@ -427,61 +426,55 @@ struct cspd_store_ops {
   int (*tenant_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
                     struct cspd_tenant *out);
   /** The operator tenant (there is at most one). */
-  int (*tenant_operator)(struct cspd_db *db, struct cspd_arena *a,
-                         struct cspd_tenant *out);
+  int (*tenant_operator)(struct cspd_db *db, struct cspd_arena *a, struct cspd_tenant *out);
 
   int (*org_insert)(struct cspd_db *db, const struct cspd_org *in);
   /** Store name and version of org @a in->id. */
   int (*org_update)(struct cspd_db *db, const struct cspd_org *in);
-  int (*org_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
-                 struct cspd_org *out);
-  int (*org_get_by_mpn)(struct cspd_db *db, const char *mpn_id,
-                        struct cspd_arena *a, struct cspd_org *out);
+  int (*org_get)(struct cspd_db *db, const char *id, struct cspd_arena *a, struct cspd_org *out);
+  int (*org_get_by_mpn)(struct cspd_db *db, const char *mpn_id, struct cspd_arena *a,
+                        struct cspd_org *out);
   /** Up to @a limit orgs with id > @a after ("" from the start), by id. */
-  int (*org_list)(struct cspd_db *db, const char *after, int limit,
-                  struct cspd_arena *a, struct cspd_org **out, int *n);
+  int (*org_list)(struct cspd_db *db, const char *after, int limit, struct cspd_arena *a,
+                  struct cspd_org **out, int *n);
 
   int (*location_insert)(struct cspd_db *db, const struct cspd_location *in);
   /** Replace the mutable fields of location @a in->tenant_id and store
    * version @a in->version (the caller increments it). */
   int (*location_update)(struct cspd_db *db, const struct cspd_location *in);
-  int (*location_get)(struct cspd_db *db, const char *tenant_id,
-                      struct cspd_arena *a, struct cspd_location *out);
-  int (*location_get_by_mpn)(struct cspd_db *db, const char *mpn_id,
-                             struct cspd_arena *a, struct cspd_location *out);
-  int (*location_list)(struct cspd_db *db, const char *org_id, const char *after,
-                       int limit, struct cspd_arena *a,
-                       struct cspd_location **out, int *n);
+  int (*location_get)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                      struct cspd_location *out);
+  int (*location_get_by_mpn)(struct cspd_db *db, const char *mpn_id, struct cspd_arena *a,
+                             struct cspd_location *out);
+  int (*location_list)(struct cspd_db *db, const char *org_id, const char *after, int limit,
+                       struct cspd_arena *a, struct cspd_location **out, int *n);
 
   int (*customer_insert)(struct cspd_db *db, const struct cspd_customer *in);
-  int (*customer_get)(struct cspd_db *db, const char *tenant_id,
-                      struct cspd_arena *a, struct cspd_customer *out);
+  int (*customer_get)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                      struct cspd_customer *out);
 
   /* --- customers (sqlite_customers.c) ------------------------------------- */
   /** Store company name, billing profile and its version, owner. */
   int (*customer_update)(struct cspd_db *db, const struct cspd_customer *in);
   /** Customers matching @a f, by tenant id after @a after. */
-  int (*customer_list)(struct cspd_db *db, const struct cspd_customer_filter *f,
-                       const char *after, int limit, struct cspd_arena *a,
-                       struct cspd_customer **out, int *n);
+  int (*customer_list)(struct cspd_db *db, const struct cspd_customer_filter *f, const char *after,
+                       int limit, struct cspd_arena *a, struct cspd_customer **out, int *n);
   /** Insert or update (by customer, partner, role). */
   int (*crel_put)(struct cspd_db *db, const struct cspd_crel *in);
   /** Every relationship of a customer (active and removed), by partner. */
   int (*crel_list)(struct cspd_db *db, const char *customer_tenant_id, struct cspd_arena *a,
                    struct cspd_crel **out, int *n);
   int (*cagreement_insert)(struct cspd_db *db, const struct cspd_cagreement *in);
-  int (*cagreement_list)(struct cspd_db *db, const char *customer_tenant_id,
-                         struct cspd_arena *a, struct cspd_cagreement **out, int *n);
+  int (*cagreement_list)(struct cspd_db *db, const char *customer_tenant_id, struct cspd_arena *a,
+                         struct cspd_cagreement **out, int *n);
 
   /* --- users and apps ------------------------------------------------ */
   int (*user_insert)(struct cspd_db *db, const struct cspd_user *in);
-  int (*user_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
-                  struct cspd_user *out);
-  int (*user_get_by_email)(struct cspd_db *db, const char *email,
-                           struct cspd_arena *a, struct cspd_user *out);
-  int (*user_list)(struct cspd_db *db, const char *tenant_id, const char *after,
-                   int limit, struct cspd_arena *a, struct cspd_user **out,
-                   int *n);
+  int (*user_get)(struct cspd_db *db, const char *id, struct cspd_arena *a, struct cspd_user *out);
+  int (*user_get_by_email)(struct cspd_db *db, const char *email, struct cspd_arena *a,
+                           struct cspd_user *out);
+  int (*user_list)(struct cspd_db *db, const char *tenant_id, const char *after, int limit,
+                   struct cspd_arena *a, struct cspd_user **out, int *n);
   int (*app_insert)(struct cspd_db *db, const struct cspd_app *in);
   int (*app_get)(struct cspd_db *db, const char *client_id, struct cspd_arena *a,
                  struct cspd_app *out);
@@ -491,9 +484,8 @@ struct cspd_store_ops {
   /** Partnerships of @a tenant_id seen from @a side, ordered by the other
    * tenant's id, after @a after. */
   int (*partnership_list)(struct cspd_db *db, const char *tenant_id,
-                          enum cspd_partnership_side side, const char *after,
-                          int limit, struct cspd_arena *a,
-                          struct cspd_partnership **out, int *n);
+                          enum cspd_partnership_side side, const char *after, int limit,
+                          struct cspd_arena *a, struct cspd_partnership **out, int *n);
 
   /** All partnerships (operator view), @a state NULL for any, ordered by
    * provider then reseller tenant id, after the key "provider/reseller"
@@ -520,8 +512,8 @@ struct cspd_store_ops {
   int (*membership_list)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
                          struct cspd_membership **out, int *n);
   /** Insert or update a membership and append a history row. */
-  int (*membership_put)(struct cspd_db *db, const struct cspd_membership *m,
-                        enum cspd_mstate from, const char *reason);
+  int (*membership_put)(struct cspd_db *db, const struct cspd_membership *m, enum cspd_mstate from,
+                        const char *reason);
   int (*membership_history)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
                             struct cspd_membership_change **out, int *n);
   /** Active members of @a program, by tenant id after @a after. */
@@ -539,8 +531,8 @@ struct cspd_store_ops {
                                   enum cspd_program program, struct cspd_arena *a,
                                   struct cspd_enrollment *out);
   /** Enrollments in @a state (CSPD_MS_NONE: any), by id after @a after. */
-  int (*enrollment_list)(struct cspd_db *db, enum cspd_mstate state, const char *after,
-                         int limit, struct cspd_arena *a, struct cspd_enrollment **out, int *n);
+  int (*enrollment_list)(struct cspd_db *db, enum cspd_mstate state, const char *after, int limit,
+                         struct cspd_arena *a, struct cspd_enrollment **out, int *n);
   int (*invitation_insert)(struct cspd_db *db, const struct cspd_invitation *in);
   int (*invitation_update)(struct cspd_db *db, const struct cspd_invitation *in);
   int (*invitation_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
@@ -577,8 +569,8 @@ struct cspd_store_ops {
   int (*sub_update)(struct cspd_db *db, const struct cspd_subscription *in);
   int (*sub_get)(struct cspd_db *db, const char *id, struct cspd_arena *a,
                  struct cspd_subscription *out);
-  int (*sub_list)(struct cspd_db *db, const struct cspd_sub_filter *f, const char *after,
-                  int limit, struct cspd_arena *a, struct cspd_subscription **out, int *n);
+  int (*sub_list)(struct cspd_db *db, const struct cspd_sub_filter *f, const char *after, int limit,
+                  struct cspd_arena *a, struct cspd_subscription **out, int *n);
   /** Every subscription created before @a before_ms, by id after @a after (billing). */
   int (*sub_list_all)(struct cspd_db *db, int64_t before_ms, const char *after, int limit,
                       struct cspd_arena *a, struct cspd_subscription **out, int *n);
@@ -627,9 +619,8 @@ struct cspd_store_ops {
   int (*notification_update)(struct cspd_db *db, const struct cspd_notification *in);
   /** Notifications of @a tenant_id (NULL: all), oldest first (ids are
    * time-ordered), after id @a after ("" from the start). */
-  int (*notification_list)(struct cspd_db *db, const char *tenant_id, const char *after,
-                           int limit, struct cspd_arena *a, struct cspd_notification **out,
-                           int *n);
+  int (*notification_list)(struct cspd_db *db, const char *tenant_id, const char *after, int limit,
+                           struct cspd_arena *a, struct cspd_notification **out, int *n);
   int (*notification_due)(struct cspd_db *db, int64_t now_ms, int limit, struct cspd_arena *a,
                           struct cspd_notification **out, int *n);
   int (*webhook_get)(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
@@ -664,8 +655,7 @@ struct cspd_store {
  * binary's migrations is refused.
  * @param[out] out the store, closed with cspd_store_close().
  * @param[out] errbuf a message on failure. */
-int cspd_store_open(const char *url, struct cspd_store **out, char *errbuf,
-                    size_t errlen);
+int cspd_store_open(const char *url, struct cspd_store **out, char *errbuf, size_t errlen);
 void cspd_store_close(struct cspd_store *s);
 /** This thread's session. */
 int cspd_store_session(struct cspd_store *s, struct cspd_db **out);
@@ -677,8 +667,7 @@ typedef int (*cspd_tx_fn)(struct cspd_db *db, void *cls);
 /** Run @a fn in a transaction on this thread's session, retrying on
  * contention with backoff (at most 20 attempts).
  * @param[out] attempts how many runs it took (may be NULL). */
-int cspd_store_tx(struct cspd_store *s, bool write, cspd_tx_fn fn, void *cls,
-                  int *attempts);
+int cspd_store_tx(struct cspd_store *s, bool write, cspd_tx_fn fn, void *cls, int *attempts);
 
 /** The ops table of the session's store (for the core). */
 const struct cspd_store_ops *cspd_db_ops(struct cspd_db *db);

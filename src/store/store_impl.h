@@ -9,7 +9,7 @@ struct cspd_db_base {
   struct cspd_store *store;
 };
 
-int cspd_sqlite_open(const char *path, bool memory, const char *options,
-                     struct cspd_store **out, char *errbuf, size_t errlen);
+int cspd_sqlite_open(const char *path, bool memory, const char *options, struct cspd_store **out,
+                     char *errbuf, size_t errlen);
 
 #endif

@@ -1,13 +1,11 @@
 /*
  * scenario.h — shared declarations of cspd-scenario, the API scenario runner.
  *
- * The runner reads scenario files (JSON, format in tests/scenarios/README.md), sends each step's HTTP
- * request to a base URL with libcurl and checks the response.  Modules:
- *   sc_util.c   growable buffers, GUIDs, JSON text helpers, report printing
- *   sc_vars.c   variables and {{name}} substitution
- *   sc_match.c  JSON pointers (RFC 6901) and expectation matching
- *   sc_http.c   one HTTP exchange on a reused CURL easy handle
- *   sc_load.c   loading and validating scenario files
+ * The runner reads scenario files (JSON, format in tests/scenarios/README.md), sends each step's
+ * HTTP request to a base URL with libcurl and checks the response.  Modules: sc_util.c   growable
+ * buffers, GUIDs, JSON text helpers, report printing sc_vars.c   variables and {{name}}
+ * substitution sc_match.c  JSON pointers (RFC 6901) and expectation matching sc_http.c   one HTTP
+ * exchange on a reused CURL easy handle sc_load.c   loading and validating scenario files
  *   scenario.c  command line, step execution, report
  *
  * Conventions: functions returning int return 0 on success and a negative value on failure.  Every
@@ -42,12 +40,13 @@
 
 /**
  * Growable byte buffer.  Zero-initialise ({0}) before use.  When data is non-NULL it is always
- * NUL-terminated.  The owner releases it with sc_buf_free (or takes data over and frees it with free()).
+ * NUL-terminated.  The owner releases it with sc_buf_free (or takes data over and frees it with
+ * free()).
  */
 typedef struct sc_buf {
-    char *data;
-    size_t len;
-    size_t cap;
+  char *data;
+  size_t len;
+  size_t cap;
 } sc_buf;
 
 /** Appends len bytes. */
@@ -72,14 +71,15 @@ int sc_uuid_v4(char out[37]);
 
 /** Compact JSON text of any value; NULL on failure.  Caller frees with free(). */
 char *sc_json_text(const json_t *v);
-/** Appends the compact JSON text of v to b, cut to SC_BRIEF_LIMIT characters ("..." marks a cut). */
+/** Appends the compact JSON text of v to b, cut to SC_BRIEF_LIMIT characters ("..." marks a cut).
+ */
 int sc_json_brief(sc_buf *b, const json_t *v);
 /** Appends s as a quoted, escaped JSON string, cut to SC_BRIEF_LIMIT characters. */
 int sc_quote_brief(sc_buf *b, const char *s);
 
 /**
- * Prints len bytes of data to out, each line preceded by indent, at most limit bytes (a note gives the
- * total when cut); control characters other than newline and tab are shown as \xNN.
+ * Prints len bytes of data to out, each line preceded by indent, at most limit bytes (a note gives
+ * the total when cut); control characters other than newline and tab are shown as \xNN.
  */
 void sc_print_block(FILE *out, const char *indent, const char *data, size_t len, size_t limit);
 
@@ -92,9 +92,9 @@ int sc_reserved_var_name(const char *name);
 
 /** Variables of one scenario run.  Initialise with sc_vars_init, release with sc_vars_free. */
 typedef struct sc_vars {
-    json_t *table;        /* owned: name -> JSON value (file vars, --var, captures) */
-    json_t *uuids;        /* owned: NAME -> GUID string, for {{uuid:NAME}} */
-    const char *base_url; /* borrowed: value of {{base_url}} */
+  json_t *table;        /* owned: name -> JSON value (file vars, --var, captures) */
+  json_t *uuids;        /* owned: NAME -> GUID string, for {{uuid:NAME}} */
+  const char *base_url; /* borrowed: value of {{base_url}} */
 } sc_vars;
 
 /** Initialises an empty variable set; base_url is borrowed and must outlive v. */
@@ -109,19 +109,21 @@ int sc_vars_set(sc_vars *v, const char *name, json_t *value);
  */
 int sc_vars_lookup(sc_vars *v, const char *name, json_t **out, sc_buf *err);
 /**
- * If s is exactly one reference "{{name}}" (blanks around name allowed), returns 1 and sets *name to a
- * malloc'd copy of the name (caller frees); otherwise returns 0 and sets *name to NULL.  -1 on OOM.
+ * If s is exactly one reference "{{name}}" (blanks around name allowed), returns 1 and sets *name
+ * to a malloc'd copy of the name (caller frees); otherwise returns 0 and sets *name to NULL.  -1 on
+ * OOM.
  */
 int sc_single_ref(const char *s, char **name);
 /**
- * Replaces every {{name}} in tmpl.  Non-string values are inserted as compact JSON text.  On success
- * *out is a malloc'd string (caller frees).  On failure (unknown variable) a message is appended to err.
+ * Replaces every {{name}} in tmpl.  Non-string values are inserted as compact JSON text.  On
+ * success *out is a malloc'd string (caller frees).  On failure (unknown variable) a message is
+ * appended to err.
  */
 int sc_subst_text(sc_vars *v, const char *tmpl, char **out, sc_buf *err);
 /**
- * Deep copy of tmpl with substitution in every string leaf (object keys are left alone).  A string that
- * is exactly "{{name}}" becomes the variable's JSON value, whatever its type.  *out is a new reference
- * (caller json_decref's it).  On failure a message is appended to err.
+ * Deep copy of tmpl with substitution in every string leaf (object keys are left alone).  A string
+ * that is exactly "{{name}}" becomes the variable's JSON value, whatever its type.  *out is a new
+ * reference (caller json_decref's it).  On failure a message is appended to err.
  */
 int sc_subst_json(sc_vars *v, json_t *tmpl, json_t **out, sc_buf *err);
 
@@ -139,8 +141,8 @@ int sc_json_equal(const json_t *a, const json_t *b);
  */
 int sc_check_expected(json_t *expected, sc_buf *err);
 /**
- * Matches the actual JSON value against an expected value template (substitution, ~contains, ^regex,
- * $type / $len forms, exact objects and arrays).  where is the pointer used in messages.
+ * Matches the actual JSON value against an expected value template (substitution, ~contains,
+ * ^regex, $type / $len forms, exact objects and arrays).  where is the pointer used in messages.
  * Returns 0 on match; -1 on mismatch or error with one explanatory line appended to why.
  */
 int sc_match_json(sc_vars *v, json_t *expected, json_t *actual, const char *where, sc_buf *why);
@@ -148,34 +150,35 @@ int sc_match_json(sc_vars *v, json_t *expected, json_t *actual, const char *wher
  * Matches an actual text (e.g. a header value) against an expected string template with the same
  * ~ / ^ / \~ conventions.  Returns 0 on match; -1 with one line appended to why otherwise.
  */
-int sc_match_text(sc_vars *v, const char *expected, const char *actual, const char *where, sc_buf *why);
+int sc_match_text(sc_vars *v, const char *expected, const char *actual, const char *where,
+                  sc_buf *why);
 
 /* ---------------------------------------------------------------- sc_http.c */
 
 /** A request ready to send.  All members owned; release with sc_request_free. */
 typedef struct sc_request {
-    char *method;                /* e.g. "POST" */
-    char *url;                   /* absolute URL */
-    struct curl_slist *headers;  /* "Name: value" lines (curl_slist_free_all) */
-    char *body;                  /* request body or NULL; has_body tells whether one is sent */
-    size_t body_len;
-    int has_body;
+  char *method;               /* e.g. "POST" */
+  char *url;                  /* absolute URL */
+  struct curl_slist *headers; /* "Name: value" lines (curl_slist_free_all) */
+  char *body;                 /* request body or NULL; has_body tells whether one is sent */
+  size_t body_len;
+  int has_body;
 } sc_request;
 
 /** One response header, both strings owned by the sc_response. */
 typedef struct sc_header {
-    char *name;
-    char *value;
+  char *name;
+  char *value;
 } sc_header;
 
 /** A received response.  Zero-initialise; release with sc_response_free. */
 typedef struct sc_response {
-    long status;
-    sc_header *headers; /* owned array of nheaders entries, in arrival order */
-    size_t nheaders;
-    size_t cap;
-    sc_buf body;
-    double seconds;
+  long status;
+  sc_header *headers; /* owned array of nheaders entries, in arrival order */
+  size_t nheaders;
+  size_t cap;
+  sc_buf body;
+  double seconds;
 } sc_response;
 
 /** Releases what req owns and zeroes it. */
@@ -188,8 +191,8 @@ void sc_response_free(sc_response *resp);
  */
 int sc_http_perform(CURL *curl, const sc_request *req, sc_response *resp, sc_buf *err);
 /**
- * Finds the next header called name (case-insensitive) at index >= *pos.  Returns its value (borrowed
- * from resp) and sets *pos to its index, or returns NULL.
+ * Finds the next header called name (case-insensitive) at index >= *pos.  Returns its value
+ * (borrowed from resp) and sets *pos to its index, or returns NULL.
  */
 const char *sc_response_header(const sc_response *resp, const char *name, size_t *pos);
 
@@ -197,16 +200,17 @@ const char *sc_response_header(const sc_response *resp, const char *name, size_t
 
 /** A loaded, validated scenario file.  Release with sc_scenario_free. */
 typedef struct sc_scenario {
-    char *path;    /* owned copy of the file name */
-    char *name;    /* owned: "name" of the file, or its base name */
-    json_t *doc;   /* owned: the whole document; vars and steps are borrowed from it */
-    json_t *vars;  /* object or NULL */
-    json_t *steps; /* non-empty array of validated step objects */
+  char *path;    /* owned copy of the file name */
+  char *name;    /* owned: "name" of the file, or its base name */
+  json_t *doc;   /* owned: the whole document; vars and steps are borrowed from it */
+  json_t *vars;  /* object or NULL */
+  json_t *steps; /* non-empty array of validated step objects */
 } sc_scenario;
 
 /**
  * Loads and validates path.  Every problem found is printed to stderr as
- * "cspd-scenario: FILE: step N ("name"): what is wrong".  Returns 0, or -1 when the file is unusable.
+ * "cspd-scenario: FILE: step N ("name"): what is wrong".  Returns 0, or -1 when the file is
+ * unusable.
  */
 int sc_load(const char *path, sc_scenario *out);
 /** Releases what s owns and zeroes it. */

@@ -86,8 +86,12 @@ static int run(struct fx *f, op_fn fn, void *arg) {
   return rc;
 }
 
-static const char *err_name(const struct fx *f) { return cspd_error_info(f->c.err.id)->name; }
-static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->c.err.detail : ""; }
+static const char *err_name(const struct fx *f) {
+  return cspd_error_info(f->c.err.id)->name;
+}
+static const char *err_detail(const struct fx *f) {
+  return f->c.err.detail ? f->c.err.detail : "";
+}
 
 /** The call succeeded. */
 #define assert_ok(f, expr)                                                                         \
@@ -103,10 +107,10 @@ static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->
   do {                                                                                             \
     int rc_ = (expr);                                                                              \
     if (rc_ == 0)                                                                                  \
-      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);               \
+      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);                \
     assert_int_equal(rc_, -1);                                                                     \
     if ((f)->c.err.id != (want))                                                                   \
-      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),              \
+      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),               \
                cspd_error_info(want)->name);                                                       \
     const char *rule_ = cspd_error_info((f)->c.err.id)->rule, *want_rule_ = (rule_id);             \
     if (want_rule_ == NULL)                                                                        \
@@ -140,7 +144,9 @@ static void restore_who(struct fx *f, const struct saved_who *s) {
   f->c.who = s->set ? &f->who : NULL;
 }
 
-static void as_system(struct fx *f) { f->c.who = NULL; }
+static void as_system(struct fx *f) {
+  f->c.who = NULL;
+}
 
 static void as_principal(struct fx *f, enum cspd_tenant_kind kind, const char *tenant,
                          unsigned roles) {
@@ -283,8 +289,8 @@ static void set_membership(struct fx *f, const struct partner *p, enum cspd_prog
 }
 
 static int mpa_put_fn(struct cspd_ctx *c, void *arg) {
-  struct cspd_mpa m = {.signer_name = "Ada Admin", .signer_email = "ada@signer.test",
-                       .signed_ms = c->now_ms};
+  struct cspd_mpa m = {
+      .signer_name = "Ada Admin", .signer_email = "ada@signer.test", .signed_ms = c->now_ms};
   snprintf(m.tenant_id, sizeof m.tenant_id, "%s", (const char *)arg);
   return cspd_store_fail(c, cspd_db_ops(c->db)->mpa_put(c->db, &m), 0, 0);
 }
@@ -373,10 +379,10 @@ static struct cspd_customer_create customer_input(struct fx *f, const char *name
       .domain = domain,
       .company_name = name,
       .country = country,
-      .billing_json = cspd_arena_printf(
-          f->a,
-          "{\"companyName\":\"%s\",\"email\":\"billing@%s\",\"defaultAddress\":{\"country\":\"%s\"}}",
-          name, domain, country),
+      .billing_json = cspd_arena_printf(f->a,
+                                        "{\"companyName\":\"%s\",\"email\":\"billing@%s\","
+                                        "\"defaultAddress\":{\"country\":\"%s\"}}",
+                                        name, domain, country),
       .admin_user_name = cspd_arena_printf(f->a, "admin@%s", domain),
       .admin_password_hash = admin_hash,
   };
@@ -443,10 +449,10 @@ static int lone_fn(struct cspd_ctx *c, void *arg) {
 
 /** A customer tenant no partner holds yet (created by the operator). */
 static struct cspd_customer lone_customer(struct fx *f, const char *name, const char *country) {
-  struct lone_args a = {.in = {.company_name = name,
-                               .domain = cspd_arena_printf(f->a, "%s.onmicrosoft.com",
-                                                           slug(f, name)),
-                               .country = country}};
+  struct lone_args a = {
+      .in = {.company_name = name,
+             .domain = cspd_arena_printf(f->a, "%s.onmicrosoft.com", slug(f, name)),
+             .country = country}};
   sys_run(f, lone_fn, &a, "customer tenant");
   return a.out;
 }
@@ -484,8 +490,8 @@ static int billing_fn(struct cspd_ctx *c, void *arg) {
   return rc != 0 ? rc : cspd_customer_billing_update(c, &cu, a->billing);
 }
 
-static int billing_update_as(struct fx *f, const struct partner *by,
-                             const struct cspd_customer *cu, const char *billing) {
+static int billing_update_as(struct fx *f, const struct partner *by, const struct cspd_customer *cu,
+                             const char *billing) {
   struct saved_who s = save_who(f);
   as_partner(f, by, AA);
   struct billing_args a = {cu->tenant_id, billing};
@@ -549,9 +555,8 @@ struct crel_args {
 };
 static int crel_fn(struct cspd_ctx *c, void *arg) {
   struct crel_args *a = arg;
-  return cspd_store_fail(c, cspd_db_ops(c->db)->crel_list(c->db, a->customer, c->arena, &a->rels,
-                                                          &a->n),
-                         0, 0);
+  return cspd_store_fail(
+      c, cspd_db_ops(c->db)->crel_list(c->db, a->customer, c->arena, &a->rels, &a->n), 0, 0);
 }
 
 /** Every relationship of @a cu (active and removed). @param[out] n. */
@@ -578,9 +583,9 @@ struct list_args {
 };
 static int list_fn(struct cspd_ctx *c, void *arg) {
   struct list_args *a = arg;
-  return cspd_store_fail(c, cspd_db_ops(c->db)->customer_list(c->db, &a->filter, "", 100,
-                                                              c->arena, &a->rows, &a->n),
-                         0, 0);
+  return cspd_store_fail(
+      c, cspd_db_ops(c->db)->customer_list(c->db, &a->filter, "", 100, c->arena, &a->rows, &a->n),
+      0, 0);
 }
 
 /** Whether @a cu shows in the customer list filtered by @a filter. */
@@ -755,13 +760,13 @@ static int agree_fn(struct cspd_ctx *c, void *arg) {
 /** The current principal records agreement @a type dated @a date for @a cu:
  * a partner attests, a customer admin accepts. */
 static int agree(struct fx *f, const struct cspd_customer *cu, const char *type, int64_t date) {
-  struct agree_args a = {
-      .customer = cu->tenant_id,
-      .in = {.type = type,
-             .template_id = template_of(type),
-             .date_agreed_ms = date,
-             .contact = {.first_name = "Cara", .last_name = "Customer",
-                         .email = "cara@customer.test"}}};
+  struct agree_args a = {.customer = cu->tenant_id,
+                         .in = {.type = type,
+                                .template_id = template_of(type),
+                                .date_agreed_ms = date,
+                                .contact = {.first_name = "Cara",
+                                            .last_name = "Customer",
+                                            .email = "cara@customer.test"}}};
   return run(f, agree_fn, &a);
 }
 
@@ -958,12 +963,10 @@ static void test_R_CUS_2_altered_code_refused(void **state) {
   struct cspd_cinvite foreign;
   assert_ok(f, indirect_invite(f, &r, &p2, &foreign));
   f->c.sign_key = sign_key;
-  assert_refused(f, accept_as(f, &cu, CADMIN, foreign.code), CSPD_E_CUS_INVITE_BAD_CODE,
-                 "R-CUS-2");
+  assert_refused(f, accept_as(f, &cu, CADMIN, foreign.code), CSPD_E_CUS_INVITE_BAD_CODE, "R-CUS-2");
 
   /* no signature at all */
-  assert_refused(f, accept_as(f, &cu, CADMIN, "not-a-code"), CSPD_E_CUS_INVITE_BAD_CODE,
-                 "R-CUS-2");
+  assert_refused(f, accept_as(f, &cu, CADMIN, "not-a-code"), CSPD_E_CUS_INVITE_BAD_CODE, "R-CUS-2");
 
   /* nothing was created; the genuine link still works */
   struct cspd_holding h2 = holding(f, &cu, &p2);
@@ -996,8 +999,7 @@ static void test_R_CUS_2_not_partners_refused(void **state) {
   struct cspd_cinvite inv;
   assert_ok(f, indirect_invite(f, &r, &p, &inv));
   end_partnership(f, &p, &r);
-  assert_refused(f, accept_as(f, &cu, CADMIN, inv.code), CSPD_E_CUS_INVITE_NOT_PARTNERS,
-                 "R-CUS-2");
+  assert_refused(f, accept_as(f, &cu, CADMIN, inv.code), CSPD_E_CUS_INVITE_NOT_PARTNERS, "R-CUS-2");
   assert_refused(f, indirect_invite(f, &r, &p, NULL), CSPD_E_CUS_INVITE_NOT_PARTNERS, "R-CUS-2");
   struct cspd_holding h = holding(f, &cu, &p);
   assert_true(holds_nothing(&h));
@@ -1622,13 +1624,13 @@ static void test_R_MCA_1_cloud_agreement_after_january_2020_refused(void **state
   struct partner d = direct_bill(f, "Contoso");
   struct cspd_customer cu = customer_of(f, &d, "Wingtip Toys");
   as_partner(f, &d, AA);
-  assert_refused(f, agree(f, &cu, CLOUD, ms_at("2020-02-01T00:00:00Z")),
-                 CSPD_E_MCA_CLOUD_EXPIRED, "R-MCA-1");
-  assert_refused(f, agree(f, &cu, CLOUD, ms_at("2026-11-01T00:00:00Z")),
-                 CSPD_E_MCA_CLOUD_EXPIRED, "R-MCA-1");
+  assert_refused(f, agree(f, &cu, CLOUD, ms_at("2020-02-01T00:00:00Z")), CSPD_E_MCA_CLOUD_EXPIRED,
+                 "R-MCA-1");
+  assert_refused(f, agree(f, &cu, CLOUD, ms_at("2026-11-01T00:00:00Z")), CSPD_E_MCA_CLOUD_EXPIRED,
+                 "R-MCA-1");
   as_customer(f, &cu, CADMIN);
-  assert_refused(f, agree(f, &cu, CLOUD, ms_at("2020-02-01T00:00:00Z")),
-                 CSPD_E_MCA_CLOUD_EXPIRED, "R-MCA-1");
+  assert_refused(f, agree(f, &cu, CLOUD, ms_at("2020-02-01T00:00:00Z")), CSPD_E_MCA_CLOUD_EXPIRED,
+                 "R-MCA-1");
   /* valid until 2020-01-31 (inclusive); the Customer Agreement any time */
   assert_ok(f, agree(f, &cu, CLOUD, ms_at("2020-01-31T23:59:59Z")));
   as_partner(f, &d, AA);

@@ -76,8 +76,12 @@ static int run(struct fx *f, op_fn fn, void *arg) {
   return rc;
 }
 
-static const char *err_name(const struct fx *f) { return cspd_error_info(f->c.err.id)->name; }
-static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->c.err.detail : ""; }
+static const char *err_name(const struct fx *f) {
+  return cspd_error_info(f->c.err.id)->name;
+}
+static const char *err_detail(const struct fx *f) {
+  return f->c.err.detail ? f->c.err.detail : "";
+}
 
 /** The call succeeded. */
 #define assert_ok(f, expr)                                                                         \
@@ -89,16 +93,16 @@ static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->
 
 /** The call was refused with @a want, and the registry gives @a want the
  * program rule @a rule_id (NULL: no rule). */
-#define assert_refused(f, expr, want, rule_id)                                                        \
+#define assert_refused(f, expr, want, rule_id)                                                     \
   do {                                                                                             \
     int rc_ = (expr);                                                                              \
     if (rc_ == 0)                                                                                  \
-      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);               \
+      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);                \
     assert_int_equal(rc_, -1);                                                                     \
     if ((f)->c.err.id != (want))                                                                   \
-      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),              \
+      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),               \
                cspd_error_info(want)->name);                                                       \
-    const char *rule_ = cspd_error_info(want)->rule, *want_rule_ = (rule_id);                        \
+    const char *rule_ = cspd_error_info(want)->rule, *want_rule_ = (rule_id);                      \
     if (want_rule_ == NULL)                                                                        \
       assert_null(rule_);                                                                          \
     else {                                                                                         \
@@ -130,7 +134,9 @@ static void restore_who(struct fx *f, const struct saved_who *s) {
   f->c.who = s->set ? &f->who : NULL;
 }
 
-static void as_system(struct fx *f) { f->c.who = NULL; }
+static void as_system(struct fx *f) {
+  f->c.who = NULL;
+}
 
 static void as_principal(struct fx *f, enum cspd_tenant_kind kind, const char *tenant,
                          unsigned roles) {
@@ -256,10 +262,8 @@ static struct profile complete_profile(struct fx *f, const char *name, const cha
 
 static struct partner location_in(struct fx *f, const struct cspd_org *o, const char *country,
                                   const struct profile *pr) {
-  struct loc_args l = {.in = {.org_id = o->id,
-                              .country = country,
-                              .address = pr->address,
-                              .contact = pr->contact}};
+  struct loc_args l = {
+      .in = {.org_id = o->id, .country = country, .address = pr->address, .contact = pr->contact}};
   sys_run(f, loc_fn, &l, "location");
   struct partner p = {.name = o->name, .email = pr->contact.email};
   memcpy(p.org_id, o->id, sizeof p.org_id);
@@ -320,8 +324,8 @@ static enum cspd_mstate membership(struct fx *f, const char *tenant, enum cspd_p
 }
 
 static int mpa_put_fn(struct cspd_ctx *c, void *arg) {
-  struct cspd_mpa m = {.signer_name = "Ada Admin", .signer_email = "ada@signer.test",
-                       .signed_ms = c->now_ms};
+  struct cspd_mpa m = {
+      .signer_name = "Ada Admin", .signer_email = "ada@signer.test", .signed_ms = c->now_ms};
   snprintf(m.tenant_id, sizeof m.tenant_id, "%s", (const char *)arg);
   return cspd_store_fail(c, cspd_db_ops(c->db)->mpa_put(c->db, &m), 0, 0);
 }
@@ -337,8 +341,7 @@ struct fields_args {
 static int fields_fn(struct cspd_ctx *c, void *arg) {
   struct fields_args *a = arg;
   return cspd_store_fail(
-      c, cspd_db_ops(c->db)->org_set_program_fields(c->db, a->org, a->anniversary, a->email), 0,
-      0);
+      c, cspd_db_ops(c->db)->org_set_program_fields(c->db, a->org, a->anniversary, a->email), 0, 0);
 }
 
 /** Program anniversary ("YYYY-MM-DD" or NULL) and global account e-mail of an organization. */
@@ -428,7 +431,9 @@ static int lookup_fn(struct cspd_ctx *c, void *arg) {
   return cspd_providers_lookup_allowed(c);
 }
 /** R-PRT-1: may the current principal look up providers? */
-static int providers_lookup(struct fx *f) { return run(f, lookup_fn, NULL); }
+static int providers_lookup(struct fx *f) {
+  return run(f, lookup_fn, NULL);
+}
 
 struct mpa_args {
   const char *name, *email;
@@ -486,7 +491,9 @@ static int form_fn(struct cspd_ctx *c, void *arg) {
   json_decref(form);
   return 0;
 }
-static int review(struct fx *f, struct form_view *v) { return run(f, form_fn, v); }
+static int review(struct fx *f, struct form_view *v) {
+  return run(f, form_fn, v);
+}
 
 struct enr_args {
   const char *id, *etag, *email, *reason;
@@ -644,8 +651,8 @@ static int plist_fn(struct cspd_ctx *c, void *arg) {
   struct plist_args *a = arg;
   struct cspd_partnership *ps;
   int n;
-  int rc = cspd_db_ops(c->db)->partnership_list(c->db, a->tenant, a->side, "", 100, c->arena,
-                                                &ps, &n);
+  int rc =
+      cspd_db_ops(c->db)->partnership_list(c->db, a->tenant, a->side, "", 100, c->arena, &ps, &n);
   if (rc != 0)
     return cspd_store_fail(c, rc, 0, 0);
   for (int i = 0; i < n; i++)
@@ -721,8 +728,8 @@ struct rev_args {
 };
 static int rev_fn(struct cspd_ctx *c, void *arg) {
   struct rev_args *a = arg;
-  return cspd_revenue_record(c, a->org, a->tenant, a->period, a->amount, a->currency, a->kind,
-                             NULL, &a->out);
+  return cspd_revenue_record(c, a->org, a->tenant, a->period, a->amount, a->currency, a->kind, NULL,
+                             &a->out);
 }
 
 /** Record revenue of @a p's organization (booked on its location); the USD minor units. */
@@ -891,11 +898,11 @@ static void test_R_MPA_3_provider_cannot_transact_for_unsigned_reseller(void **s
 static void test_R_IR_1_reseller_must_be_enrolled_and_signed(void **state) {
   struct fx *f = *state;
   struct partner r = partner_in(f, "Tailspin", "DE"); /* (a) onboarded only */
-  assert_refused(f, check(f, cspd_rule_reseller_enabled, r.tenant_id),
-                 CSPD_E_RESELLER_NOT_ENROLLED, "R-IR-1");
+  assert_refused(f, check(f, cspd_rule_reseller_enabled, r.tenant_id), CSPD_E_RESELLER_NOT_ENROLLED,
+                 "R-IR-1");
   set_membership(f, r.tenant_id, RESELLER, CSPD_MS_REJECTED);
-  assert_refused(f, check(f, cspd_rule_reseller_enabled, r.tenant_id),
-                 CSPD_E_RESELLER_NOT_ENROLLED, "R-IR-1");
+  assert_refused(f, check(f, cspd_rule_reseller_enabled, r.tenant_id), CSPD_E_RESELLER_NOT_ENROLLED,
+                 "R-IR-1");
   set_membership(f, r.tenant_id, RESELLER, CSPD_MS_ACTIVE); /* (b) enrolled, (c) not signed */
   assert_refused(f, check(f, cspd_rule_reseller_enabled, r.tenant_id), CSPD_E_MPA_REQUIRED,
                  "R-MPA-1");
@@ -1104,7 +1111,7 @@ static void test_R_ENR_3_auto_approval_after_business_days(void **state) {
   assert_ok(f, program_settings(f, "{\"autoApprovalBusinessDays\":3,"
                                    "\"incentiveInvitationDays\":30}"));
   struct partner p = direct_bill_partner(f, "Contoso Direct");
-  struct cspd_enrollment e = enroll(f, &p); /* Thursday 10:00 */
+  struct cspd_enrollment e = enroll(f, &p);    /* Thursday 10:00 */
   int64_t due = ms_at("2026-11-24T10:00:00Z"); /* Fri, Mon, Tue */
   assert_true(cspd_add_business_days(NOW_MS, 3) == due);
   assert_int_equal(run_job_at(f, due - 1), 0);
@@ -1136,8 +1143,8 @@ static void test_R_ENR_3_operator_approval_cancels_auto_approval(void **state) {
 
 static void test_R_ENR_3_immediate_policy_and_at_most_five_days(void **state) {
   struct fx *f = *state;
-  assert_refused(f, program_settings(f, "{\"autoApprovalBusinessDays\":6}"),
-                 CSPD_E_INVALID_INPUT, NULL);
+  assert_refused(f, program_settings(f, "{\"autoApprovalBusinessDays\":6}"), CSPD_E_INVALID_INPUT,
+                 NULL);
   assert_non_null(strstr(err_detail(f), "R-ENR-3"));
   assert_ok(f, program_settings(f, "{\"autoApprovalBusinessDays\":5}"));
   assert_ok(f, program_settings(f, "{\"autoApprovalBusinessDays\":0}"));
@@ -1263,7 +1270,7 @@ static void test_R_ENR_5_agreement_only_after_approval(void **state) {
 }
 
 /** Every indirect-reseller capability of @a p is refused with R-ENR-5. */
-#define assert_reseller_capabilities_off(f, p, inv_id)                                            \
+#define assert_reseller_capabilities_off(f, p, inv_id)                                             \
   do {                                                                                             \
     as_partner((f), (p), GA);                                                                      \
     assert_refused((f), check((f), cspd_rule_reseller_enabled, (p)->tenant_id),                    \
@@ -1365,7 +1372,7 @@ static void test_R_ENR_7_transition_cannot_be_undone(void **state) {
 }
 
 /** The direct-bill side of @a p is untouched: membership active, checks pass. */
-#define assert_direct_bill_intact(f, p)                                                           \
+#define assert_direct_bill_intact(f, p)                                                            \
   do {                                                                                             \
     assert_int_equal(membership((f), (p)->tenant_id, DIRECT), CSPD_MS_ACTIVE);                     \
     assert_ok((f), check((f), cspd_rule_direct_bill_unrestricted, (p)->tenant_id));                \
@@ -1403,16 +1410,16 @@ static void test_R_INC_1_incentive_invitation_to_global_account_email(void **sta
   assert_int_equal(run_job_at(f, due), 1);
   assert_int_equal(notes(f, p.tenant_id, "incentive_invitation", "mpn@contoso-global.test"), 1);
   assert_int_equal(notes(f, p.tenant_id, "incentive_invitation", NULL), 1); /* not the contact */
-  assert_int_equal(run_job_at(f, due + 30 * DAY_MS), 0);                   /* sent once */
+  assert_int_equal(run_job_at(f, due + 30 * DAY_MS), 0);                    /* sent once */
 }
 
 static void test_R_INC_1_incentive_days_at_most_30(void **state) {
   struct fx *f = *state;
-  assert_refused(f, program_settings(f, "{\"incentiveInvitationDays\":31}"),
-                 CSPD_E_INVALID_INPUT, NULL);
+  assert_refused(f, program_settings(f, "{\"incentiveInvitationDays\":31}"), CSPD_E_INVALID_INPUT,
+                 NULL);
   assert_non_null(strstr(err_detail(f), "R-INC-1"));
-  assert_refused(f, program_settings(f, "{\"incentiveInvitationDays\":-1}"),
-                 CSPD_E_INVALID_INPUT, NULL);
+  assert_refused(f, program_settings(f, "{\"incentiveInvitationDays\":-1}"), CSPD_E_INVALID_INPUT,
+                 NULL);
   assert_ok(f, program_settings(f, "{\"incentiveInvitationDays\":30}"));
   struct partner p = direct_bill_partner(f, "Contoso Direct");
   set_program_fields(f, &p, "2017-10-15", "mpn@contoso-global.test");
@@ -1606,8 +1613,8 @@ static void test_R_DB_1_below_threshold_restricts_and_notifies(void **state) {
   assert_int_equal(notes(f, p.tenant_id, "direct-bill-restricted", p.email), 1);
   assert_int_equal(notes(f, p.tenant_id, "direct-bill-restricted", "mpn@litware-global.test"), 1);
   as_partner(f, &p, GA);
-  assert_refused(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id),
-                 CSPD_E_DB_RESTRICTED, "R-DB-2");
+  assert_refused(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id), CSPD_E_DB_RESTRICTED,
+                 "R-DB-2");
 }
 
 static void test_R_DB_1_at_or_above_threshold_keeps_or_reinstates(void **state) {
@@ -1693,17 +1700,17 @@ static void test_R_DB_1_only_twelve_full_months_before_evaluation_month(void **s
 
 static void test_R_DB_1_currency_conversion_to_usd(void **state) {
   struct fx *f = *state;
-  assert_true(usd(f, 10000, "EUR") == 10800);   /* EUR 100.00 at 1.08 */
+  assert_true(usd(f, 10000, "EUR") == 10800); /* EUR 100.00 at 1.08 */
   assert_true(usd(f, 10000, "eur") == 10800);
   assert_true(usd(f, 123456, "USD") == 123456);
-  assert_true(usd(f, 1000, "JPY") == 670);      /* JPY 1,000 (0 digits) at 0.0067: USD 6.70 */
-  assert_true(usd(f, 50, "JPY") == 34);         /* 33.5 cents: half away from zero */
-  assert_true(usd(f, -50, "JPY") == -34);       /* a credit, too */
-  assert_true(usd(f, 49, "JPY") == 33);         /* 32.83 */
-  assert_true(usd(f, 1, "JPY") == 1);           /* 0.67 */
+  assert_true(usd(f, 1000, "JPY") == 670); /* JPY 1,000 (0 digits) at 0.0067: USD 6.70 */
+  assert_true(usd(f, 50, "JPY") == 34);    /* 33.5 cents: half away from zero */
+  assert_true(usd(f, -50, "JPY") == -34);  /* a credit, too */
+  assert_true(usd(f, 49, "JPY") == 33);    /* 32.83 */
+  assert_true(usd(f, 1, "JPY") == 1);      /* 0.67 */
   assert_true(usd(f, -1, "JPY") == -1);
-  assert_true(usd(f, 1, "EUR") == 1);           /* 1.08 */
-  assert_true(usd(f, 10, "KRW") == 1);          /* 0.73 */
+  assert_true(usd(f, 1, "EUR") == 1);  /* 1.08 */
+  assert_true(usd(f, 10, "KRW") == 1); /* 0.73 */
   int64_t out;
   assert_refused(f, to_usd(f, 100, "XYZ", &out), CSPD_E_UNKNOWN_CURRENCY, NULL);
   /* the evaluation sums converted amounts: EUR 277,777.78 = USD 300,000.0024 */
@@ -1747,8 +1754,8 @@ static void test_R_DB_2_restricted_tenant_refused(void **state) {
   as_partner(f, &p, GA);
   assert_ok(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id));
   set_membership(f, p.tenant_id, DIRECT, CSPD_MS_RESTRICTED);
-  assert_refused(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id),
-                 CSPD_E_DB_RESTRICTED, "R-DB-2");
+  assert_refused(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id), CSPD_E_DB_RESTRICTED,
+                 "R-DB-2");
   assert_int_equal(cspd_error_info(CSPD_E_DB_RESTRICTED)->http_status, 403);
   set_membership(f, p.tenant_id, DIRECT, CSPD_MS_ACTIVE);
   assert_ok(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id));
@@ -1766,8 +1773,8 @@ static void test_R_DB_3_restricted_enrolled_reseller_may_invite_indirectly(void 
   assert_ok(f, check(f, cspd_rule_indirect_invitation_allowed, p.tenant_id));
   /* still restricted as a direct-bill partner */
   assert_int_equal(membership(f, p.tenant_id, DIRECT), CSPD_MS_RESTRICTED);
-  assert_refused(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id),
-                 CSPD_E_DB_RESTRICTED, "R-DB-2");
+  assert_refused(f, check(f, cspd_rule_direct_bill_unrestricted, p.tenant_id), CSPD_E_DB_RESTRICTED,
+                 "R-DB-2");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -59,8 +59,8 @@
 #define RESELLER CSPD_PROG_INDIRECT_RESELLER
 
 /* offers of the shipped catalog (data/catalog.json) */
-#define O365_E1 "91FD106F-4B2C-4938-95AC-F54F74E9A239"   /* license_based, monthly|annual */
-#define O365_E3 "796B6B5F-613C-4E24-A17C-EBA730D49C02"   /* license_based, monthly|annual */
+#define O365_E1 "91FD106F-4B2C-4938-95AC-F54F74E9A239"     /* license_based, monthly|annual */
+#define O365_E3 "796B6B5F-613C-4E24-A17C-EBA730D49C02"     /* license_based, monthly|annual */
 #define E5_SECURITY "A0ED880D-780F-46D4-B4E3-9E1958C89365" /* add-on of E3 */
 #define ARCHIVING "2828BE95-46BA-4F91-B2FD-0BEF192ECF60"   /* add-on of E1, E3, ... */
 #define AUDIO_CONF "C811F1BB-47D1-46C1-B106-531D6DB65072"  /* add-on of E1, E3 */
@@ -106,8 +106,12 @@ static int run(struct fx *f, op_fn fn, void *arg) {
   return rc;
 }
 
-static const char *err_name(const struct fx *f) { return cspd_error_info(f->c.err.id)->name; }
-static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->c.err.detail : ""; }
+static const char *err_name(const struct fx *f) {
+  return cspd_error_info(f->c.err.id)->name;
+}
+static const char *err_detail(const struct fx *f) {
+  return f->c.err.detail ? f->c.err.detail : "";
+}
 
 /** The call succeeded. */
 #define assert_ok(f, expr)                                                                         \
@@ -123,10 +127,10 @@ static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->
   do {                                                                                             \
     int rc_ = (expr);                                                                              \
     if (rc_ == 0)                                                                                  \
-      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);               \
+      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);                \
     assert_int_equal(rc_, -1);                                                                     \
     if ((f)->c.err.id != (want))                                                                   \
-      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),              \
+      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),               \
                cspd_error_info(want)->name);                                                       \
     const struct cspd_error_info *info_ = cspd_error_info((f)->c.err.id);                          \
     const char *want_rule_ = (rule_id);                                                            \
@@ -141,7 +145,9 @@ static const char *err_detail(const struct fx *f) { return f->c.err.detail ? f->
 
 /* ---- principals --------------------------------------------------------------------------- */
 
-static void as_system(struct fx *f) { f->c.who = NULL; }
+static void as_system(struct fx *f) {
+  f->c.who = NULL;
+}
 
 static void as_principal(struct fx *f, enum cspd_tenant_kind kind, const char *tenant,
                          unsigned roles) {
@@ -257,8 +263,8 @@ static void set_membership(struct fx *f, const struct partner *p, enum cspd_prog
 }
 
 static int mpa_put_fn(struct cspd_ctx *c, void *arg) {
-  struct cspd_mpa m = {.signer_name = "Ada Admin", .signer_email = "ada@signer.test",
-                       .signed_ms = c->now_ms};
+  struct cspd_mpa m = {
+      .signer_name = "Ada Admin", .signer_email = "ada@signer.test", .signed_ms = c->now_ms};
   snprintf(m.tenant_id, sizeof m.tenant_id, "%s", (const char *)arg);
   return cspd_store_fail(c, cspd_db_ops(c->db)->mpa_put(c->db, &m), 0, 0);
 }
@@ -269,8 +275,7 @@ static void sign_mpa(struct fx *f, const struct partner *p) {
 }
 
 /** A partner in NL with @a program active; no MPA. */
-static struct partner partner_unsigned(struct fx *f, const char *name,
-                                       enum cspd_program program) {
+static struct partner partner_unsigned(struct fx *f, const char *name, enum cspd_program program) {
   struct partner_args a = {name, cspd_arena_printf(f->a, "admin@%s.test", slug(f, name)), {{0}}};
   sys_run(f, partner_fn, &a, "partner");
   struct partner p = {.name = name, .email = a.email};
@@ -337,10 +342,10 @@ static struct cspd_customer customer_of(struct fx *f, const struct partner *by, 
       .in = {.domain = domain,
              .company_name = name,
              .country = "NL",
-             .billing_json = cspd_arena_printf(
-                 f->a, "{\"companyName\":\"%s\",\"email\":\"billing@%s\","
-                       "\"defaultAddress\":{\"country\":\"NL\"}}",
-                 name, domain),
+             .billing_json = cspd_arena_printf(f->a,
+                                               "{\"companyName\":\"%s\",\"email\":\"billing@%s\","
+                                               "\"defaultAddress\":{\"country\":\"NL\"}}",
+                                               name, domain),
              .admin_user_name = cspd_arena_printf(f->a, "admin@%s", domain),
              .admin_password_hash = FAKE_HASH}};
   as_partner(f, by, AA);
@@ -370,13 +375,13 @@ static int agree_fn(struct cspd_ctx *c, void *arg) {
 /** The current principal records the MCA for @a cu: a customer admin accepts
  * it, a partner attests it in its own name. */
 static void record_mca(struct fx *f, const struct cspd_customer *cu) {
-  struct agree_args a = {
-      .customer = cu->tenant_id,
-      .in = {.type = "MicrosoftCustomerAgreement",
-             .template_id = mca_template(),
-             .date_agreed_ms = NOW_MS - DAY_MS,
-             .contact = {.first_name = "Cara", .last_name = "Customer",
-                         .email = "cara@customer.test"}}};
+  struct agree_args a = {.customer = cu->tenant_id,
+                         .in = {.type = "MicrosoftCustomerAgreement",
+                                .template_id = mca_template(),
+                                .date_agreed_ms = NOW_MS - DAY_MS,
+                                .contact = {.first_name = "Cara",
+                                            .last_name = "Customer",
+                                            .email = "cara@customer.test"}}};
   assert_ok(f, run(f, agree_fn, &a));
 }
 
@@ -449,9 +454,8 @@ static int order_fn(struct cspd_ctx *c, void *arg) {
 static struct cspd_subscription buy(struct fx *f, const struct world *w, const char *offer,
                                     int64_t qty, const char *cycle,
                                     const struct cspd_subscription *parent) {
-  struct cspd_order_line_in line = {.offer_id = offer,
-                                    .quantity = qty,
-                                    .parent_subscription_id = parent ? parent->id : NULL};
+  struct cspd_order_line_in line = {
+      .offer_id = offer, .quantity = qty, .parent_subscription_id = parent ? parent->id : NULL};
   struct order_args a = {.customer = w->cu.tenant_id,
                          .in = {.reference_customer_id = w->cu.tenant_id,
                                 .billing_cycle = cycle,
@@ -468,9 +472,9 @@ struct order_get_args {
 };
 static int order_get_fn(struct cspd_ctx *c, void *arg) {
   struct order_get_args *a = arg;
-  return cspd_store_fail(c, cspd_db_ops(c->db)->order_get(c->db, a->customer, a->id, c->arena,
-                                                          &a->out),
-                         CSPD_E_NOT_FOUND, 0);
+  return cspd_store_fail(
+      c, cspd_db_ops(c->db)->order_get(c->db, a->customer, a->id, c->arena, &a->out),
+      CSPD_E_NOT_FOUND, 0);
 }
 
 struct sub_args {
@@ -514,16 +518,16 @@ struct sub_list_args {
 };
 static int sub_list_fn(struct cspd_ctx *c, void *arg) {
   struct sub_list_args *a = arg;
-  return cspd_store_fail(c, cspd_db_ops(c->db)->sub_list(c->db, &a->filter, "", 1000, c->arena,
-                                                         &a->rows, &a->n),
-                         0, 0);
+  return cspd_store_fail(
+      c, cspd_db_ops(c->db)->sub_list(c->db, &a->filter, "", 1000, c->arena, &a->rows, &a->n), 0,
+      0);
 }
 
 /** The listed subscriptions of @a cu that @a p holds or resells. @param[out] n. */
 static struct cspd_subscription *subs_of(struct fx *f, const struct cspd_customer *cu,
                                          const struct partner *p, int *n) {
-  struct sub_list_args a = {.filter = {.customer_tenant_id = cu->tenant_id,
-                                       .visible_to = p->tenant_id}};
+  struct sub_list_args a = {
+      .filter = {.customer_tenant_id = cu->tenant_id, .visible_to = p->tenant_id}};
   sys_run(f, sub_list_fn, &a, "sub_list");
   *n = a.n;
   return a.rows;
@@ -553,8 +557,8 @@ static int patch_fn(struct cspd_ctx *c, void *arg) {
  * NULL leave them unchanged). */
 static void patch_sub(struct fx *f, const struct world *w, const struct cspd_subscription *s,
                       int64_t quantity, const char *status) {
-  struct patch_args a = {w->cu.tenant_id, s->id,
-                         {.quantity = quantity, .status = status, .auto_renew = -1}};
+  struct patch_args a = {
+      w->cu.tenant_id, s->id, {.quantity = quantity, .status = status, .auto_renew = -1}};
   as_partner(f, &w->t, AA);
   assert_ok(f, run(f, patch_fn, &a));
 }
@@ -629,9 +633,9 @@ static int list_fn(struct cspd_ctx *c, void *arg) {
   int rc = cspd_customer_read(c, a->customer, &cu, NULL);
   if (rc != 0)
     return rc;
-  return cspd_store_fail(c, cspd_db_ops(c->db)->transfer_list(c->db, cu.tenant_id, c->arena,
-                                                              &a->rows, &a->nrows),
-                         0, 0);
+  return cspd_store_fail(
+      c, cspd_db_ops(c->db)->transfer_list(c->db, cu.tenant_id, c->arena, &a->rows, &a->nrows), 0,
+      0);
 }
 
 /** Run transfer operation @a fn as @a by with @a roles. The principal's
@@ -839,9 +843,10 @@ struct notif_args {
 };
 static int notif_fn(struct cspd_ctx *c, void *arg) {
   struct notif_args *a = arg;
-  return cspd_store_fail(c, cspd_db_ops(c->db)->notification_list(c->db, a->tenant, "", 1000,
-                                                                  c->arena, &a->rows, &a->n),
-                         0, 0);
+  return cspd_store_fail(
+      c,
+      cspd_db_ops(c->db)->notification_list(c->db, a->tenant, "", 1000, c->arena, &a->rows, &a->n),
+      0, 0);
 }
 
 /** Notifications of kind "transfer" @a p may read, each sent to its contact. */
@@ -893,8 +898,8 @@ static void test_R_TRF_1_only_transitioned_partners_create(void **state) {
   set_membership(f, &w.t, RESELLER, CSPD_MS_APPROVED);
   assert_refused(f, ask(f, &w, subs, 1, NULL), CSPD_E_TRF_NOT_TRANSITIONED, "R-TRF-1", 403);
   json_t *elig;
-  assert_refused(f, eligibility_as(f, &w.t, &w.cu, &elig), CSPD_E_TRF_NOT_TRANSITIONED,
-                 "R-TRF-1", 403);
+  assert_refused(f, eligibility_as(f, &w.t, &w.cu, &elig), CSPD_E_TRF_NOT_TRANSITIONED, "R-TRF-1",
+                 403);
   assert_null(lock_of(f, &e3));
 
   /* a direct-bill partner that never enrolled, with its own customer */
@@ -1034,10 +1039,8 @@ static void test_R_TRF_5_target_agents_accept_or_reject_source_withdraws(void **
                    "R-TRF-5", 403);
   }
   /* the target does not withdraw; nor does a helpdesk agent of the source */
-  assert_refused(f, withdraw_as(f, &w.p, AA, &w.cu, t.id), CSPD_E_TRF_SOURCE_ROLE, "R-TRF-4",
-                 403);
-  assert_refused(f, withdraw_as(f, &w.t, HD, &w.cu, t.id), CSPD_E_TRF_SOURCE_ROLE, "R-TRF-4",
-                 403);
+  assert_refused(f, withdraw_as(f, &w.p, AA, &w.cu, t.id), CSPD_E_TRF_SOURCE_ROLE, "R-TRF-4", 403);
+  assert_refused(f, withdraw_as(f, &w.t, HD, &w.cu, t.id), CSPD_E_TRF_SOURCE_ROLE, "R-TRF-4", 403);
   assert_ok(f, read_as(f, &w.p, &w.cu, t.id, &out));
   assert_string_equal(out.status, "Active");
 
@@ -1092,7 +1095,9 @@ static void test_R_TRF_6_accept_completes_with_orders(void **state) {
     bool in_result = false;
     size_t k;
     const json_t *o;
-    json_array_foreach(orders, k, o) { in_result |= strcmp(jstr(o, "id"), oid) == 0; }
+    json_array_foreach(orders, k, o) {
+      in_result |= strcmp(jstr(o, "id"), oid) == 0;
+    }
     assert_true(in_result);
     /* the order exists: completed, placed by the provider, from a transfer */
     struct order_get_args oa = {w.cu.tenant_id, oid, {{0}}};
@@ -1216,8 +1221,8 @@ static void test_R_TRF_7_sources_after_completion(void **state) {
   assert_true(ssec.listed);
   assert_string_equal(ssec.status, "suspended");
   /* and stays so: reactivating a moved subscription at the source is refused */
-  struct patch_args pa = {w.cu.tenant_id, e3.id, {.quantity = -1, .status = "active",
-                                                  .auto_renew = -1}};
+  struct patch_args pa = {
+      w.cu.tenant_id, e3.id, {.quantity = -1, .status = "active", .auto_renew = -1}};
   as_partner(f, &w.t, AA);
   assert_refused(f, run(f, patch_fn, &pa), CSPD_E_TRF_MOVED, "R-TRF-7", 400);
   assert_string_equal(sub_row(f, e3.id).status, "suspended");
@@ -1477,8 +1482,8 @@ static void test_R_TRF_13_list_and_get_for_both_sides_only(void **state) {
   char unknown[37];
   cspd_guid_new(unknown);
   assert_refused(f, read_as(f, &w.t, &w.cu, unknown, NULL), CSPD_E_TRF_NOT_FOUND, NULL, 900100);
-  assert_refused(f, accept_as(f, &w.p, AA, &w.cu, unknown, NULL, NULL), CSPD_E_TRF_NOT_FOUND,
-                 NULL, 900100);
+  assert_refused(f, accept_as(f, &w.p, AA, &w.cu, unknown, NULL, NULL), CSPD_E_TRF_NOT_FOUND, NULL,
+                 900100);
 }
 
 static void test_R_TRF_14_provider_notified_on_create_both_on_completion(void **state) {
@@ -1521,8 +1526,7 @@ static void test_accept_twice_already_completed(void **state) {
 
   assert_refused(f, accept_as(f, &w.p, AA, &w.cu, t.id, NULL, NULL), CSPD_E_TRF_COMPLETED, NULL,
                  900102);
-  assert_refused(f, reject_as(f, &w.p, AA, &w.cu, t.id, NULL), CSPD_E_TRF_COMPLETED, NULL,
-                 900102);
+  assert_refused(f, reject_as(f, &w.p, AA, &w.cu, t.id, NULL), CSPD_E_TRF_COMPLETED, NULL, 900102);
   assert_refused(f, withdraw_as(f, &w.t, AA, &w.cu, t.id), CSPD_E_TRF_COMPLETED, NULL, 900102);
   /* nothing moved twice */
   assert_int_equal(held_by(f, &w.cu, &w.p), 1);
@@ -1538,8 +1542,7 @@ static void test_accept_after_withdraw_processed(void **state) {
 
   assert_refused(f, accept_as(f, &w.p, AA, &w.cu, t.id, NULL, NULL), CSPD_E_TRF_PROCESSED, NULL,
                  900104);
-  assert_refused(f, reject_as(f, &w.p, AA, &w.cu, t.id, NULL), CSPD_E_TRF_PROCESSED, NULL,
-                 900104);
+  assert_refused(f, reject_as(f, &w.p, AA, &w.cu, t.id, NULL), CSPD_E_TRF_PROCESSED, NULL, 900104);
   assert_refused(f, withdraw_as(f, &w.t, AA, &w.cu, t.id), CSPD_E_TRF_PROCESSED, NULL, 900104);
   assert_int_equal(held_by(f, &w.cu, &w.p), 0);
   assert_string_equal(sub_row(f, e3.id).status, "active");
@@ -1553,7 +1556,6 @@ static void test_accept_after_withdraw_processed(void **state) {
   assert_string_equal(out.status, "Reject");
 }
 
-
 /* ==== rules transfers share with orders ====================================================== */
 
 struct legacy_args {
@@ -1564,11 +1566,15 @@ struct legacy_args {
 static int legacy_fn(struct cspd_ctx *c, void *arg) {
   struct legacy_args *a = arg;
   const struct cspd_store_ops *ops = cspd_db_ops(c->db);
-  struct cspd_crel direct = {.role = CSPD_CREL_DIRECT, .acquired = "fixtures",
-                             .delegated_admin = true, .state = "active",
+  struct cspd_crel direct = {.role = CSPD_CREL_DIRECT,
+                             .acquired = "fixtures",
+                             .delegated_admin = true,
+                             .state = "active",
                              .created_ms = c->now_ms};
-  struct cspd_crel prov = {.role = CSPD_CREL_PROVIDER, .acquired = "extension",
-                           .via_tenant_id = a->t->tenant_id, .state = "active",
+  struct cspd_crel prov = {.role = CSPD_CREL_PROVIDER,
+                           .acquired = "extension",
+                           .via_tenant_id = a->t->tenant_id,
+                           .state = "active",
                            .created_ms = c->now_ms};
   memcpy(direct.customer_tenant_id, a->cu->tenant_id, 37);
   memcpy(direct.partner_tenant_id, a->t->tenant_id, 37);

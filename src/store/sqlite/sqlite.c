@@ -11,9 +11,9 @@
  * every thread, serialized by a mutex held from begin to commit/rollback. */
 #include "../../core/log.h"
 #include <errno.h>
-#include <stdint.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,12 +79,12 @@ enum stmt_id {
   ST__COUNT
 };
 
-#define LOC_COLS                                                               \
-  "tenant_id, org_id, mpn_id, company_name, country, address_line1, "          \
-  "address_line2, city, state, postal_code, contact_first, contact_last, "     \
+#define LOC_COLS                                                                                   \
+  "tenant_id, org_id, mpn_id, company_name, country, address_line1, "                              \
+  "address_line2, city, state, postal_code, contact_first, contact_last, "                         \
   "contact_email, contact_phone, version, created_ms"
-#define USER_COLS                                                              \
-  "id, tenant_id, email, display_name, password_hash, roles, sandbox_only, "   \
+#define USER_COLS                                                                                  \
+  "id, tenant_id, email, display_name, password_hash, roles, sandbox_only, "                       \
   "created_ms"
 
 static const char *const stmt_sql[ST__COUNT] = {
@@ -96,8 +96,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
     [ST_SETTING_PUT] = "INSERT INTO settings(key, value) VALUES (?1, ?2) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-    [ST_IDEM_GET] = "SELECT method, path, status, body, etag, created_ms, location FROM idempotency "
-                    "WHERE scope = ?1 AND request_id = ?2",
+    [ST_IDEM_GET] =
+        "SELECT method, path, status, body, etag, created_ms, location FROM idempotency "
+        "WHERE scope = ?1 AND request_id = ?2",
     [ST_IDEM_PUT] = "INSERT INTO idempotency(scope, request_id, method, path, status, body, "
                     "etag, created_ms, location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_IDEM_PURGE] = "DELETE FROM idempotency WHERE created_ms < ?1",
@@ -250,8 +251,7 @@ sqlite3_stmt *sq_stmt(struct cspd_db *db, const char *sql) {
 static sqlite3_stmt *stmt(struct cspd_db *db, enum stmt_id id) {
   sqlite3_stmt *s = db->stmts[id];
   if (s == NULL) {
-    int rc = sqlite3_prepare_v3(db->conn, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                &s, NULL);
+    int rc = sqlite3_prepare_v3(db->conn, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
     if (rc != SQLITE_OK) {
       cspd_log("error", "sqlite prepare %d: %s", id, sqlite3_errmsg(db->conn));
       return NULL;
@@ -469,9 +469,8 @@ int sq_step_one(struct cspd_db *db, sqlite3_stmt *s, const char *what) {
 }
 
 /* A list query: rows read by @a read into an arena array of @a size bytes each. */
-int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size,
-                     row_reader read, struct cspd_arena *a, void **out, int *n,
-                     const char *what) {
+int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size, row_reader read,
+                 struct cspd_arena *a, void **out, int *n, const char *what) {
   char *rows = cspd_arena_alloc(a, size * (size_t)(limit > 0 ? limit : 1));
   int count = 0, rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW && count < limit) {
@@ -487,8 +486,7 @@ int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size,
 
 /* ---- settings ------------------------------------------------------------------ */
 
-static int sq_setting_get(struct cspd_db *db, const char *key, struct cspd_arena *a,
-                          char **out) {
+static int sq_setting_get(struct cspd_db *db, const char *key, struct cspd_arena *a, char **out) {
   sqlite3_stmt *s = stmt(db, ST_SETTING_GET);
   if (s == NULL)
     return CSPD_STORE_ERROR;
@@ -585,8 +583,8 @@ static int sq_tenant_insert(struct cspd_db *db, const struct cspd_tenant *in) {
   return sq_exec(db, s, "tenant_insert");
 }
 
-static int get_one(struct cspd_db *db, enum stmt_id id, const char *key,
-                   row_reader read, struct cspd_arena *a, void *out, const char *what) {
+static int get_one(struct cspd_db *db, enum stmt_id id, const char *key, row_reader read,
+                   struct cspd_arena *a, void *out, const char *what) {
   sqlite3_stmt *s = stmt(db, id);
   if (s == NULL)
     return CSPD_STORE_ERROR;
@@ -605,8 +603,7 @@ static int sq_tenant_get(struct cspd_db *db, const char *id, struct cspd_arena *
   return get_one(db, ST_TENANT_GET, id, read_tenant, a, out, "tenant_get");
 }
 
-static int sq_tenant_operator(struct cspd_db *db, struct cspd_arena *a,
-                              struct cspd_tenant *out) {
+static int sq_tenant_operator(struct cspd_db *db, struct cspd_arena *a, struct cspd_tenant *out) {
   return get_one(db, ST_TENANT_OPERATOR, NULL, read_tenant, a, out, "tenant_operator");
 }
 
@@ -660,8 +657,8 @@ static int sq_org_get_by_mpn(struct cspd_db *db, const char *mpn, struct cspd_ar
   return get_one(db, ST_ORG_GET_BY_MPN, mpn, read_org, a, out, "org_get_by_mpn");
 }
 
-static int sq_org_list(struct cspd_db *db, const char *after, int limit,
-                       struct cspd_arena *a, struct cspd_org **out, int *n) {
+static int sq_org_list(struct cspd_db *db, const char *after, int limit, struct cspd_arena *a,
+                       struct cspd_org **out, int *n) {
   sqlite3_stmt *s = stmt(db, ST_ORG_LIST);
   if (s == NULL)
     return CSPD_STORE_ERROR;
@@ -727,19 +724,18 @@ static int sq_location_update(struct cspd_db *db, const struct cspd_location *in
   return sq_exec_update(db, s, "location_update");
 }
 
-static int sq_location_get(struct cspd_db *db, const char *tenant_id,
-                           struct cspd_arena *a, struct cspd_location *out) {
+static int sq_location_get(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                           struct cspd_location *out) {
   return get_one(db, ST_LOC_GET, tenant_id, read_location, a, out, "location_get");
 }
 
-static int sq_location_get_by_mpn(struct cspd_db *db, const char *mpn,
-                                  struct cspd_arena *a, struct cspd_location *out) {
+static int sq_location_get_by_mpn(struct cspd_db *db, const char *mpn, struct cspd_arena *a,
+                                  struct cspd_location *out) {
   return get_one(db, ST_LOC_GET_BY_MPN, mpn, read_location, a, out, "location_get_by_mpn");
 }
 
-static int sq_location_list(struct cspd_db *db, const char *org_id, const char *after,
-                            int limit, struct cspd_arena *a, struct cspd_location **out,
-                            int *n) {
+static int sq_location_list(struct cspd_db *db, const char *org_id, const char *after, int limit,
+                            struct cspd_arena *a, struct cspd_location **out, int *n) {
   sqlite3_stmt *s = stmt(db, ST_LOC_LIST);
   if (s == NULL)
     return CSPD_STORE_ERROR;
@@ -747,7 +743,7 @@ static int sq_location_list(struct cspd_db *db, const char *org_id, const char *
   sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
   return sq_list_rows(db, s, limit, sizeof **out, read_location, a, (void **)out, n,
-                   "location_list");
+                      "location_list");
 }
 
 /* ---- customers -------------------------------------------------------------------- */
@@ -781,8 +777,8 @@ static int sq_customer_insert(struct cspd_db *db, const struct cspd_customer *in
   return sq_exec(db, s, "customer_insert");
 }
 
-static int sq_customer_get(struct cspd_db *db, const char *tenant_id,
-                           struct cspd_arena *a, struct cspd_customer *out) {
+static int sq_customer_get(struct cspd_db *db, const char *tenant_id, struct cspd_arena *a,
+                           struct cspd_customer *out) {
   return get_one(db, ST_CUSTOMER_GET, tenant_id, sq_read_customer, a, out, "customer_get");
 }
 
@@ -820,13 +816,13 @@ static int sq_user_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
   return get_one(db, ST_USER_GET, id, read_user, a, out, "user_get");
 }
 
-static int sq_user_get_by_email(struct cspd_db *db, const char *email,
-                                struct cspd_arena *a, struct cspd_user *out) {
+static int sq_user_get_by_email(struct cspd_db *db, const char *email, struct cspd_arena *a,
+                                struct cspd_user *out) {
   return get_one(db, ST_USER_GET_BY_EMAIL, email, read_user, a, out, "user_get_by_email");
 }
 
-static int sq_user_list(struct cspd_db *db, const char *tenant_id, const char *after,
-                        int limit, struct cspd_arena *a, struct cspd_user **out, int *n) {
+static int sq_user_list(struct cspd_db *db, const char *tenant_id, const char *after, int limit,
+                        struct cspd_arena *a, struct cspd_user **out, int *n) {
   sqlite3_stmt *s = stmt(db, ST_USER_LIST);
   if (s == NULL)
     return CSPD_STORE_ERROR;
@@ -888,9 +884,8 @@ static int sq_partnership_insert(struct cspd_db *db, const struct cspd_partnersh
 }
 
 static int sq_partnership_list(struct cspd_db *db, const char *tenant_id,
-                               enum cspd_partnership_side side, const char *after,
-                               int limit, struct cspd_arena *a,
-                               struct cspd_partnership **out, int *n) {
+                               enum cspd_partnership_side side, const char *after, int limit,
+                               struct cspd_arena *a, struct cspd_partnership **out, int *n) {
   sqlite3_stmt *s = stmt(db, side == CSPD_SIDE_PROVIDER ? ST_PARTNERSHIP_LIST_PROVIDER
                                                         : ST_PARTNERSHIP_LIST_RESELLER);
   if (s == NULL)
@@ -899,7 +894,7 @@ static int sq_partnership_list(struct cspd_db *db, const char *tenant_id,
   sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
   return sq_list_rows(db, s, limit, sizeof **out, read_partnership, a, (void **)out, n,
-                   "partnership_list");
+                      "partnership_list");
 }
 
 /* ---- audit ------------------------------------------------------------------------ */
@@ -926,9 +921,9 @@ static int sq_audit_insert(struct cspd_db *db, const struct cspd_audit *in) {
 
 static int sq_reset_all(struct cspd_db *db) {
   static const enum stmt_id seq[] = {
-      ST_RESET_ALL_TENANTS,  ST_RESET_ALL_ORGS,      ST_RESET_ALL_IDEM,
-      ST_RESET_ALL_AUDIT,    ST_RESET_SANDBOX_USERS, ST_RESET_SANDBOX_APPS,
-      ST_RESET_NOTIFICATIONS, ST_RESET_JOBS,         ST_RESET_FX,
+      ST_RESET_ALL_TENANTS,   ST_RESET_ALL_ORGS,      ST_RESET_ALL_IDEM,
+      ST_RESET_ALL_AUDIT,     ST_RESET_SANDBOX_USERS, ST_RESET_SANDBOX_APPS,
+      ST_RESET_NOTIFICATIONS, ST_RESET_JOBS,          ST_RESET_FX,
       ST_RESET_OFFERS,        ST_RESET_SETTINGS};
   for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
     sqlite3_stmt *s = stmt(db, seq[i]);
@@ -980,25 +975,21 @@ static void sq_global_init(void) {
   sqlite3_initialize();
 }
 
-#define OPS_BODY                                                               \
-  .session = sq_session, .close = sq_close, .begin = sq_begin,                 \
-  .commit = sq_commit, .rollback = sq_rollback,                                \
-  .schema_version = sq_schema_version, .setting_get = sq_setting_get,          \
-  .setting_put = sq_setting_put, .idem_get = sq_idem_get,                      \
-  .idem_put = sq_idem_put, .idem_purge = sq_idem_purge,                        \
-  .tenant_insert = sq_tenant_insert, .tenant_get = sq_tenant_get,              \
-  .tenant_operator = sq_tenant_operator, .org_insert = sq_org_insert,          \
-  .org_update = sq_org_update, .location_update = sq_location_update,          \
-  .org_get = sq_org_get, .org_get_by_mpn = sq_org_get_by_mpn,                  \
-  .org_list = sq_org_list, .location_insert = sq_location_insert,              \
-  .location_get = sq_location_get,                                             \
-  .location_get_by_mpn = sq_location_get_by_mpn,                               \
-  .location_list = sq_location_list, .customer_insert = sq_customer_insert,    \
-  .customer_get = sq_customer_get, .user_insert = sq_user_insert,              \
-  .user_get = sq_user_get, .user_get_by_email = sq_user_get_by_email,          \
-  .user_list = sq_user_list, .app_insert = sq_app_insert,                      \
-  .app_get = sq_app_get, .partnership_insert = sq_partnership_insert,          \
-  .partnership_list = sq_partnership_list, .audit_insert = sq_audit_insert,    \
+#define OPS_BODY                                                                                   \
+  .session = sq_session, .close = sq_close, .begin = sq_begin, .commit = sq_commit,                \
+  .rollback = sq_rollback, .schema_version = sq_schema_version, .setting_get = sq_setting_get,     \
+  .setting_put = sq_setting_put, .idem_get = sq_idem_get, .idem_put = sq_idem_put,                 \
+  .idem_purge = sq_idem_purge, .tenant_insert = sq_tenant_insert, .tenant_get = sq_tenant_get,     \
+  .tenant_operator = sq_tenant_operator, .org_insert = sq_org_insert, .org_update = sq_org_update, \
+  .location_update = sq_location_update, .org_get = sq_org_get,                                    \
+  .org_get_by_mpn = sq_org_get_by_mpn, .org_list = sq_org_list,                                    \
+  .location_insert = sq_location_insert, .location_get = sq_location_get,                          \
+  .location_get_by_mpn = sq_location_get_by_mpn, .location_list = sq_location_list,                \
+  .customer_insert = sq_customer_insert, .customer_get = sq_customer_get,                          \
+  .user_insert = sq_user_insert, .user_get = sq_user_get,                                          \
+  .user_get_by_email = sq_user_get_by_email, .user_list = sq_user_list,                            \
+  .app_insert = sq_app_insert, .app_get = sq_app_get, .partnership_insert = sq_partnership_insert, \
+  .partnership_list = sq_partnership_list, .audit_insert = sq_audit_insert,                        \
   .reset_all = sq_reset_all, .reset_org = sq_reset_org, SQ_MODULE_OPS
 
 static const struct cspd_store_ops sqlite_ops = {.kind = "sqlite", OPS_BODY};
@@ -1021,8 +1012,8 @@ static int migrate(sqlite3 *conn, char *errbuf, size_t errlen) {
   }
   sqlite3_stmt *s = NULL;
   int current = 0;
-  if (sqlite3_prepare_v2(conn, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", -1,
-                         &s, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2(conn, "SELECT COALESCE(MAX(version),0) FROM schema_migrations", -1, &s,
+                         NULL) == SQLITE_OK &&
       sqlite3_step(s) == SQLITE_ROW)
     current = sqlite3_column_int(s, 0);
   sqlite3_finalize(s);
@@ -1064,8 +1055,7 @@ static int migrate(sqlite3 *conn, char *errbuf, size_t errlen) {
   return 0;
 }
 
-static int parse_options(struct sq_store *sq, const char *options, char *errbuf,
-                         size_t errlen) {
+static int parse_options(struct sq_store *sq, const char *options, char *errbuf, size_t errlen) {
   sq->mmap_size = 268435456LL; /* 256 MiB: keeps hot pages mapped */
   if (options == NULL)
     return 0;
@@ -1088,8 +1078,8 @@ static int parse_options(struct sq_store *sq, const char *options, char *errbuf,
   return 0;
 }
 
-int cspd_sqlite_open(const char *path, bool memory, const char *options,
-                     struct cspd_store **out, char *errbuf, size_t errlen) {
+int cspd_sqlite_open(const char *path, bool memory, const char *options, struct cspd_store **out,
+                     char *errbuf, size_t errlen) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, sq_global_init);
   if (!sqlite3_threadsafe()) {
@@ -1150,4 +1140,6 @@ int cspd_sqlite_open(const char *path, bool memory, const char *options,
   return 0;
 }
 
-sqlite3 *sq_conn(struct cspd_db *db) { return db->conn; }
+sqlite3 *sq_conn(struct cspd_db *db) {
+  return db->conn;
+}

@@ -5,13 +5,15 @@
 
 #include "sqlite_int.h"
 
-#define PREP(var, sql)                                                         \
-  static const char var##_sql[] = sql;                                         \
-  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                  \
-  if (var == NULL)                                                             \
+#define PREP(var, sql)                                                                             \
+  static const char var##_sql[] = sql;                                                             \
+  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                                      \
+  if (var == NULL)                                                                                 \
     return CSPD_STORE_ERROR;
 
-static void bind_ms0(sqlite3_stmt *s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
+static void bind_ms0(sqlite3_stmt *s, int i, int64_t v) {
+  sqlite3_bind_int64(s, i, v);
+}
 
 /* ---- offers ------------------------------------------------------------------------ */
 
@@ -53,8 +55,8 @@ int sq_offer_list(struct cspd_db *db, struct cspd_arena *a, char ***docs, int *n
 
 /* ---- orders ------------------------------------------------------------------------ */
 
-#define ORDER_COLS                                                             \
-  "id, customer_tenant_id, partner_tenant_id, reference_customer_id, billing_cycle, status, " \
+#define ORDER_COLS                                                                                 \
+  "id, customer_tenant_id, partner_tenant_id, reference_customer_id, billing_cycle, status, "      \
   "source, created_ms"
 
 static void read_order(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
@@ -95,9 +97,8 @@ int sq_order_get(struct cspd_db *db, const char *customer, const char *id, struc
   return 0;
 }
 
-int sq_order_list(struct cspd_db *db, const char *customer, const char *partner,
-                  const char *after, int limit, struct cspd_arena *a, struct cspd_order **out,
-                  int *n) {
+int sq_order_list(struct cspd_db *db, const char *customer, const char *partner, const char *after,
+                  int limit, struct cspd_arena *a, struct cspd_order **out, int *n) {
   PREP(s, "SELECT " ORDER_COLS " FROM orders WHERE customer_tenant_id = ?1 AND id > ?2 "
           "AND (?4 IS NULL OR partner_tenant_id = ?4) ORDER BY id LIMIT ?3");
   sq_bind_text(s, 1, customer);
@@ -109,11 +110,11 @@ int sq_order_list(struct cspd_db *db, const char *customer, const char *partner,
 
 /* ---- subscriptions -------------------------------------------------------------------- */
 
-#define SUB_COLS                                                               \
-  "id, customer_tenant_id, order_id, line_item_number, offer_id, offer_name, friendly_name, " \
-  "quantity, unit_type, parent_subscription_id, status, auto_renew, billing_type, "            \
-  "billing_cycle, transfer_class, partner_id_on_record, holder_tenant_id, reseller_tenant_id, " \
-  "entitlement_id, currency, unit_price_minor, created_ms, effective_start_ms, "                \
+#define SUB_COLS                                                                                   \
+  "id, customer_tenant_id, order_id, line_item_number, offer_id, offer_name, friendly_name, "      \
+  "quantity, unit_type, parent_subscription_id, status, auto_renew, billing_type, "                \
+  "billing_cycle, transfer_class, partner_id_on_record, holder_tenant_id, reseller_tenant_id, "    \
+  "entitlement_id, currency, unit_price_minor, created_ms, effective_start_ms, "                   \
   "commitment_end_ms, listed, version"
 
 static void read_sub(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
@@ -355,8 +356,7 @@ int sq_invoice_list(struct cspd_db *db, const char *billed, const char *after, i
   sq_bind_text(s, 1, billed);
   sq_bind_text(s, 2, after ? after : "");
   sqlite3_bind_int(s, 3, limit);
-  return sq_list_rows(db, s, limit, sizeof **out, read_invoice, a, (void **)out, n,
-                      "invoice_list");
+  return sq_list_rows(db, s, limit, sizeof **out, read_invoice, a, (void **)out, n, "invoice_list");
 }
 
 static void read_line(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
@@ -382,14 +382,13 @@ int sq_invoice_lines(struct cspd_db *db, const char *invoice_id, struct cspd_are
           "offer_name, kind, quantity, start_ms, end_ms, unit_price_minor, amount_minor FROM "
           "invoice_lines WHERE invoice_id = ?1 ORDER BY line LIMIT 10000");
   sq_bind_text(s, 1, invoice_id);
-  return sq_list_rows(db, s, 10000, sizeof **out, read_line, a, (void **)out, n,
-                      "invoice_lines");
+  return sq_list_rows(db, s, 10000, sizeof **out, read_line, a, (void **)out, n, "invoice_lines");
 }
 
 /* ---- transfers -------------------------------------------------------------------------- */
 
-#define TRF_COLS                                                               \
-  "id, customer_tenant_id, source_tenant_id, target_tenant_id, status, created_ms, " \
+#define TRF_COLS                                                                                   \
+  "id, customer_tenant_id, source_tenant_id, target_tenant_id, status, created_ms, "               \
   "modified_ms, modified_by, lines_json, version"
 
 static void read_transfer(sqlite3_stmt *s, struct cspd_arena *a, void *row) {

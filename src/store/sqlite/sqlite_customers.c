@@ -5,10 +5,10 @@
 
 #include "sqlite_int.h"
 
-#define PREP(var, sql)                                                         \
-  static const char var##_sql[] = sql;                                         \
-  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                  \
-  if (var == NULL)                                                             \
+#define PREP(var, sql)                                                                             \
+  static const char var##_sql[] = sql;                                                             \
+  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                                      \
+  if (var == NULL)                                                                                 \
     return CSPD_STORE_ERROR;
 
 static const char *const role_names[] = {"direct", "reseller", "provider"};

@@ -5,10 +5,10 @@
 
 #include "sqlite_int.h"
 
-#define PREP(var, sql)                                                         \
-  static const char var##_sql[] = sql;                                         \
-  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                  \
-  if (var == NULL)                                                             \
+#define PREP(var, sql)                                                                             \
+  static const char var##_sql[] = sql;                                                             \
+  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                                      \
+  if (var == NULL)                                                                                 \
     return CSPD_STORE_ERROR;
 
 static void bind_ms(sqlite3_stmt *s, int i, int64_t ms) {
@@ -74,8 +74,8 @@ int sq_job_cancel(struct cspd_db *db, const char *kind, const char *ref, int64_t
 
 /* ---- notifications ------------------------------------------------------------------- */
 
-#define NOTE_COLS                                                              \
-  "id, tenant_id, recipient, kind, subject, body, status, attempts, "          \
+#define NOTE_COLS                                                                                  \
+  "id, tenant_id, recipient, kind, subject, body, status, attempts, "                              \
   "next_attempt_ms, last_error, created_ms, sent_ms"
 
 static void read_note(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
@@ -184,8 +184,8 @@ int sq_webhook_delete(struct cspd_db *db, const char *tenant_id) {
   return sq_exec_update(db, s, "webhook_delete");
 }
 
-#define DEL_COLS                                                               \
-  "id, tenant_id, event_name, payload, status, attempts, next_attempt_ms, "    \
+#define DEL_COLS                                                                                   \
+  "id, tenant_id, event_name, payload, status, attempts, next_attempt_ms, "                        \
   "last_status_code, last_error, created_ms, delivered_ms"
 
 static void read_delivery(sqlite3_stmt *s, struct cspd_arena *a, void *row) {

@@ -44,90 +44,49 @@ int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size, ro
 /** sqlite3 connection of the session (for sqlite3_changes, last_insert_rowid). */
 sqlite3 *sq_conn(struct cspd_db *db);
 
-#define SQ_CUSTOMER_COLS                                                       \
-  "tenant_id, company_name, domain, country, version, created_ms, "            \
+#define SQ_CUSTOMER_COLS                                                                           \
+  "tenant_id, company_name, domain, country, version, created_ms, "                                \
   "billing_json, billing_version, owner_org_id, created_by"
 /** Row reader of SQ_CUSTOMER_COLS (a struct cspd_customer). */
 void sq_read_customer(sqlite3_stmt *s, struct cspd_arena *a, void *row);
 
 /* Module implementations (sqlite_program.c, sqlite_events.c), wired into
  * the ops table in sqlite.c. Signatures as in struct cspd_store_ops. */
-#define SQ_MODULE_OPS \
-  .org_set_program_fields = sq_org_set_program_fields, \
-  .org_get_program_fields = sq_org_get_program_fields, \
-  .membership_list = sq_membership_list, \
-  .membership_put = sq_membership_put, \
-  .membership_history = sq_membership_history, \
-  .members_list = sq_members_list, \
-  .mpa_get = sq_mpa_get, \
-  .mpa_put = sq_mpa_put, \
-  .enrollment_insert = sq_enrollment_insert, \
-  .enrollment_update = sq_enrollment_update, \
-  .enrollment_get = sq_enrollment_get, \
-  .enrollment_get_by_tenant = sq_enrollment_get_by_tenant, \
-  .enrollment_list = sq_enrollment_list, \
-  .invitation_insert = sq_invitation_insert, \
-  .invitation_update = sq_invitation_update, \
-  .invitation_get = sq_invitation_get, \
-  .invitation_list = sq_invitation_list, \
-  .revenue_insert = sq_revenue_insert, \
-  .revenue_sum = sq_revenue_sum, \
-  .revenue_list = sq_revenue_list, \
-  .fx_get = sq_fx_get, \
-  .fx_put = sq_fx_put, \
-  .fx_list = sq_fx_list, \
-  .partnership_get = sq_partnership_get, \
-  .partnership_list_all = sq_partnership_list_all, \
-  .partnership_set_state = sq_partnership_set_state, \
-  .job_schedule = sq_job_schedule, \
-  .job_next_due = sq_job_next_due, \
-  .job_finish = sq_job_finish, \
-  .job_cancel = sq_job_cancel, \
-  .notification_insert = sq_notification_insert, \
-  .notification_update = sq_notification_update, \
-  .notification_list = sq_notification_list, \
-  .notification_due = sq_notification_due, \
-  .webhook_get = sq_webhook_get, \
-  .webhook_put = sq_webhook_put, \
-  .webhook_delete = sq_webhook_delete, \
-  .delivery_insert = sq_delivery_insert, \
-  .delivery_update = sq_delivery_update, \
-  .delivery_list = sq_delivery_list, \
-  .delivery_due = sq_delivery_due, \
-  .audit_list = sq_audit_list, \
-  .customer_update = sq_customer_update, \
-  .customer_list = sq_customer_list, \
-  .crel_put = sq_crel_put, \
-  .crel_list = sq_crel_list, \
-  .cagreement_insert = sq_cagreement_insert, \
-  .cagreement_list = sq_cagreement_list, \
-  .offer_replace = sq_offer_replace, \
-  .offer_get = sq_offer_get, \
-  .offer_list = sq_offer_list, \
-  .order_insert = sq_order_insert, \
-  .order_get = sq_order_get, \
-  .order_list = sq_order_list, \
-  .sub_insert = sq_sub_insert, \
-  .sub_update = sq_sub_update, \
-  .sub_get = sq_sub_get, \
-  .sub_list = sq_sub_list, \
-  .sub_list_all = sq_sub_list_all, \
-  .sub_history_add = sq_sub_history_add, \
-  .sub_history = sq_sub_history, \
-  .usage_insert = sq_usage_insert, \
-  .usage_sum = sq_usage_sum, \
-  .invoice_insert = sq_invoice_insert, \
-  .invoice_line_insert = sq_invoice_line_insert, \
-  .invoice_get = sq_invoice_get, \
-  .invoice_list = sq_invoice_list, \
-  .invoice_lines = sq_invoice_lines, \
-  .transfer_insert = sq_transfer_insert, \
-  .transfer_update = sq_transfer_update, \
-  .transfer_get = sq_transfer_get, \
-  .transfer_list = sq_transfer_list, \
-  .transfer_lock = sq_transfer_lock, \
-  .transfer_lock_get = sq_transfer_lock_get, \
-  .transfer_unlock = sq_transfer_unlock,
+#define SQ_MODULE_OPS                                                                              \
+  .org_set_program_fields = sq_org_set_program_fields,                                             \
+  .org_get_program_fields = sq_org_get_program_fields, .membership_list = sq_membership_list,      \
+  .membership_put = sq_membership_put, .membership_history = sq_membership_history,                \
+  .members_list = sq_members_list, .mpa_get = sq_mpa_get, .mpa_put = sq_mpa_put,                   \
+  .enrollment_insert = sq_enrollment_insert, .enrollment_update = sq_enrollment_update,            \
+  .enrollment_get = sq_enrollment_get, .enrollment_get_by_tenant = sq_enrollment_get_by_tenant,    \
+  .enrollment_list = sq_enrollment_list, .invitation_insert = sq_invitation_insert,                \
+  .invitation_update = sq_invitation_update, .invitation_get = sq_invitation_get,                  \
+  .invitation_list = sq_invitation_list, .revenue_insert = sq_revenue_insert,                      \
+  .revenue_sum = sq_revenue_sum, .revenue_list = sq_revenue_list, .fx_get = sq_fx_get,             \
+  .fx_put = sq_fx_put, .fx_list = sq_fx_list, .partnership_get = sq_partnership_get,               \
+  .partnership_list_all = sq_partnership_list_all,                                                 \
+  .partnership_set_state = sq_partnership_set_state, .job_schedule = sq_job_schedule,              \
+  .job_next_due = sq_job_next_due, .job_finish = sq_job_finish, .job_cancel = sq_job_cancel,       \
+  .notification_insert = sq_notification_insert, .notification_update = sq_notification_update,    \
+  .notification_list = sq_notification_list, .notification_due = sq_notification_due,              \
+  .webhook_get = sq_webhook_get, .webhook_put = sq_webhook_put,                                    \
+  .webhook_delete = sq_webhook_delete, .delivery_insert = sq_delivery_insert,                      \
+  .delivery_update = sq_delivery_update, .delivery_list = sq_delivery_list,                        \
+  .delivery_due = sq_delivery_due, .audit_list = sq_audit_list,                                    \
+  .customer_update = sq_customer_update, .customer_list = sq_customer_list,                        \
+  .crel_put = sq_crel_put, .crel_list = sq_crel_list, .cagreement_insert = sq_cagreement_insert,   \
+  .cagreement_list = sq_cagreement_list, .offer_replace = sq_offer_replace,                        \
+  .offer_get = sq_offer_get, .offer_list = sq_offer_list, .order_insert = sq_order_insert,         \
+  .order_get = sq_order_get, .order_list = sq_order_list, .sub_insert = sq_sub_insert,             \
+  .sub_update = sq_sub_update, .sub_get = sq_sub_get, .sub_list = sq_sub_list,                     \
+  .sub_list_all = sq_sub_list_all, .sub_history_add = sq_sub_history_add,                          \
+  .sub_history = sq_sub_history, .usage_insert = sq_usage_insert, .usage_sum = sq_usage_sum,       \
+  .invoice_insert = sq_invoice_insert, .invoice_line_insert = sq_invoice_line_insert,              \
+  .invoice_get = sq_invoice_get, .invoice_list = sq_invoice_list,                                  \
+  .invoice_lines = sq_invoice_lines, .transfer_insert = sq_transfer_insert,                        \
+  .transfer_update = sq_transfer_update, .transfer_get = sq_transfer_get,                          \
+  .transfer_list = sq_transfer_list, .transfer_lock = sq_transfer_lock,                            \
+  .transfer_lock_get = sq_transfer_lock_get, .transfer_unlock = sq_transfer_unlock,
 
 __typeof__(*((struct cspd_store_ops *)0)->org_set_program_fields) sq_org_set_program_fields;
 __typeof__(*((struct cspd_store_ops *)0)->org_get_program_fields) sq_org_get_program_fields;

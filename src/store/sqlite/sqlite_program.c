@@ -24,10 +24,10 @@ static enum cspd_mstate state_of(const unsigned char *s) {
   return CSPD_MS_NONE;
 }
 
-#define PREP(var, sql)                                                         \
-  static const char var##_sql[] = sql;                                         \
-  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                  \
-  if (var == NULL)                                                             \
+#define PREP(var, sql)                                                                             \
+  static const char var##_sql[] = sql;                                                             \
+  sqlite3_stmt *var = sq_stmt(db, var##_sql);                                                      \
+  if (var == NULL)                                                                                 \
     return CSPD_STORE_ERROR;
 
 /* ---- partner organization program fields ------------------------------------- */
@@ -74,8 +74,8 @@ int sq_membership_list(struct cspd_db *db, const char *tenant_id, struct cspd_ar
                       "membership_list");
 }
 
-int sq_membership_put(struct cspd_db *db, const struct cspd_membership *m,
-                      enum cspd_mstate from, const char *reason) {
+int sq_membership_put(struct cspd_db *db, const struct cspd_membership *m, enum cspd_mstate from,
+                      const char *reason) {
   PREP(s, "INSERT INTO memberships(tenant_id, program, state, since_ms) VALUES (?1, ?2, ?3, ?4) "
           "ON CONFLICT(tenant_id, program) DO UPDATE SET state = excluded.state, "
           "since_ms = excluded.since_ms");
@@ -160,9 +160,9 @@ int sq_mpa_put(struct cspd_db *db, const struct cspd_mpa *in) {
 
 /* ---- enrollments --------------------------------------------------------------------- */
 
-#define ENR_COLS                                                               \
-  "id, tenant_id, program, state, contact_email, form_json, submitted_ms, "    \
-  "submitted_by, decided_ms, decided_by, agreement_accepted_ms, "              \
+#define ENR_COLS                                                                                   \
+  "id, tenant_id, program, state, contact_email, form_json, submitted_ms, "                        \
+  "submitted_by, decided_ms, decided_by, agreement_accepted_ms, "                                  \
   "agreement_accepted_by, version"
 
 static void read_enrollment(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
@@ -258,8 +258,8 @@ int sq_enrollment_list(struct cspd_db *db, enum cspd_mstate state, const char *a
 
 /* ---- invitations ---------------------------------------------------------------------- */
 
-#define INV_COLS                                                               \
-  "id, provider_tenant_id, reseller_mpn_id, reseller_email, state, created_ms, " \
+#define INV_COLS                                                                                   \
+  "id, provider_tenant_id, reseller_mpn_id, reseller_email, state, created_ms, "                   \
   "accepted_ms, accepted_tenant_id, version"
 
 static void read_invitation(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
@@ -388,8 +388,7 @@ int sq_revenue_list(struct cspd_db *db, const char *org_id, int64_t after, int l
   sq_bind_text(s, 1, org_id);
   sqlite3_bind_int64(s, 2, after);
   sqlite3_bind_int(s, 3, limit);
-  return sq_list_rows(db, s, limit, sizeof **out, read_revenue, a, (void **)out, n,
-                      "revenue_list");
+  return sq_list_rows(db, s, limit, sizeof **out, read_revenue, a, (void **)out, n, "revenue_list");
 }
 
 static void read_fx(sqlite3_stmt *s, struct cspd_arena *a, void *row) {
