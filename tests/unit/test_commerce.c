@@ -76,65 +76,7 @@ struct fx {
   struct cspd_principal who;
 };
 
-typedef int (*op_fn)(struct cspd_ctx *c, void *arg);
-
-struct call {
-  struct cspd_ctx *c;
-  op_fn fn;
-  void *arg;
-};
-
-static int call_cb(struct cspd_db *db, void *cls) {
-  struct call *k = cls;
-  k->c->db = db;
-  k->c->err = (struct cspd_err){0};
-  return k->fn(k->c, k->arg);
-}
-
-/** Run @a fn as the current principal in its own write transaction
- * (committed when it returns 0, rolled back otherwise). */
-static int run(struct fx *f, op_fn fn, void *arg) {
-  struct call k = {&f->c, fn, arg};
-  int rc = cspd_store_tx(f->st, true, call_cb, &k, NULL);
-  f->c.db = NULL;
-  return rc;
-}
-
-static const char *err_name(const struct fx *f) {
-  return cspd_error_info(f->c.err.id)->name;
-}
-static const char *err_detail(const struct fx *f) {
-  return f->c.err.detail ? f->c.err.detail : "";
-}
-
-#define assert_ok(f, expr)                                                                         \
-  do {                                                                                             \
-    int rc_ = (expr);                                                                              \
-    if (rc_ != 0)                                                                                  \
-      fail_msg("%s: refused with %s %s (rc %d)", #expr, err_name(f), err_detail(f), rc_);          \
-  } while (0)
-
-/** Refused with @a want; the registry gives it rule @a rule_id (NULL: none)
- * and the Partner Center code @a pc_code. */
-#define assert_refused(f, expr, want, rule_id, pc_code)                                            \
-  do {                                                                                             \
-    int rc_ = (expr);                                                                              \
-    if (rc_ == 0)                                                                                  \
-      fail_msg("%s: allowed, want refusal %s", #expr, cspd_error_info(want)->name);                \
-    assert_int_equal(rc_, -1);                                                                     \
-    if ((f)->c.err.id != (want))                                                                   \
-      fail_msg("%s: refused with %s %s, want %s", #expr, err_name(f), err_detail(f),               \
-               cspd_error_info(want)->name);                                                       \
-    const struct cspd_error_info *ei_ = cspd_error_info((f)->c.err.id);                            \
-    const char *want_rule_ = (rule_id);                                                            \
-    if (want_rule_ == NULL)                                                                        \
-      assert_null(ei_->rule);                                                                      \
-    else {                                                                                         \
-      assert_non_null(ei_->rule);                                                                  \
-      assert_string_equal(ei_->rule, want_rule_);                                                  \
-    }                                                                                              \
-    assert_int_equal(ei_->code, (pc_code));                                                        \
-  } while (0)
+#include "fixture.h"
 
 static int64_t ms_at(const char *rfc3339) {
   int64_t ms = 0;
