@@ -662,6 +662,28 @@ int cspd_subscription_update(struct cspd_ctx *c, struct cspd_subscription *s,
   return rc;
 }
 
+/** Whether @a billed has an invoice for @a period (YYYY-MM), in @a currency
+ * (NULL: any). @param[out] out. */
+static int month_invoiced(struct cspd_ctx *c, const char *billed, const char *period,
+                          const char *currency, bool *out) {
+  struct cspd_invoice *inv;
+  int n;
+  const char *after = "";
+  *out = false;
+  do {
+    int rc = OPS(c)->invoice_list(c->db, billed, after, 200, c->arena, &inv, &n);
+    if (rc != 0)
+      return cspd_store_fail(c, rc, 0, 0);
+    for (int k = 0; k < n; k++)
+      if (strcmp(inv[k].period, period) == 0 &&
+          (currency == NULL || strcmp(inv[k].currency, currency) == 0))
+        *out = true;
+    if (n > 0)
+      after = inv[n - 1].id;
+  } while (n == 200 && !*out);
+  return 0;
+}
+
 int cspd_usage_record(struct cspd_ctx *c, struct cspd_subscription *s, int64_t usage_ms,
                       int64_t amount_minor, const char *resource) {
   if (c->who != NULL && c->who->kind != CSPD_TENANT_OPERATOR)
@@ -677,22 +699,14 @@ int cspd_usage_record(struct cspd_ctx *c, struct cspd_subscription *s, int64_t u
                      "start and now (cspd clock)");
   char stamp[32];
   cspd_time_format(usage_ms, false, stamp);
-  struct cspd_invoice *inv;
-  int ni, rc;
-  const char *iafter = "";
-  do {
-    if ((rc = OPS(c)->invoice_list(c->db, s->holder_tenant_id, iafter, 200, c->arena, &inv, &ni)) !=
-        0)
-      return cspd_store_fail(c, rc, 0, 0);
-    for (int k = 0; k < ni; k++)
-      if (strncmp(inv[k].period, stamp, 7) == 0)
-        return cspd_fail(c, CSPD_E_INVALID_INPUT,
-                         "%.7s is invoiced already: usage of a closed "
-                         "month is not billed",
-                         stamp);
-    if (ni > 0)
-      iafter = inv[ni - 1].id;
-  } while (ni == 200);
+  stamp[7] = '\0'; /* YYYY-MM */
+  bool closed;
+  int rc = month_invoiced(c, s->holder_tenant_id, stamp, NULL, &closed);
+  if (rc != 0)
+    return rc;
+  if (closed)
+    return cspd_fail(c, CSPD_E_INVALID_INPUT,
+                     "%s is invoiced already: usage of a closed month is not billed", stamp);
   rc = OPS(c)->usage_insert(c->db, s->id, usage_ms, amount_minor, resource, c->now_ms);
   return cspd_store_fail(c, rc, 0, 0);
 }
@@ -831,23 +845,11 @@ int cspd_billing_run(struct cspd_ctx *c, int64_t month_start_ms, json_t **report
     memcpy(inv.currency, b.lines[i].currency, 4);
     snprintf(inv.period, sizeof inv.period, "%s", period);
     /* a month invoiced already stays as it was */
-    struct cspd_invoice *existing;
-    int ne;
-    bool have = false;
-    const char *iafter = "";
-    do {
-      if ((rc = OPS(c)->invoice_list(c->db, inv.billed_tenant_id, iafter, 200, c->arena, &existing,
-                                     &ne)) != 0) {
-        json_decref(items);
-        return cspd_store_fail(c, rc, 0, 0);
-      }
-      for (int k = 0; k < ne; k++)
-        if (strcmp(existing[k].period, inv.period) == 0 &&
-            strcmp(existing[k].currency, inv.currency) == 0)
-          have = true;
-      if (ne > 0)
-        iafter = existing[ne - 1].id;
-    } while (ne == 200 && !have);
+    bool have;
+    if ((rc = month_invoiced(c, inv.billed_tenant_id, inv.period, inv.currency, &have)) != 0) {
+      json_decref(items);
+      return rc;
+    }
     int64_t cloud = 0, perpetual = 0;
     int line = 0;
     cspd_guid_new_timed(inv.id, c->now_ms);

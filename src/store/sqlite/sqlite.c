@@ -484,6 +484,16 @@ int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size, ro
   return r;
 }
 
+int sq_get_row(struct cspd_db *db, sqlite3_stmt *s, row_reader read, struct cspd_arena *a,
+               void *out, const char *what) {
+  int rc = sq_step_one(db, s, what);
+  if (rc != 0)
+    return rc;
+  read(s, a, out);
+  sq_done(s);
+  return 0;
+}
+
 /* ---- settings ------------------------------------------------------------------ */
 
 static int sq_setting_get(struct cspd_db *db, const char *key, struct cspd_arena *a, char **out) {

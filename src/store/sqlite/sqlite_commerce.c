@@ -89,12 +89,7 @@ int sq_order_get(struct cspd_db *db, const char *customer, const char *id, struc
   PREP(s, "SELECT " ORDER_COLS " FROM orders WHERE customer_tenant_id = ?1 AND id = ?2");
   sq_bind_text(s, 1, customer);
   sq_bind_text(s, 2, id);
-  int rc = sq_step_one(db, s, "order_get");
-  if (rc != 0)
-    return rc;
-  read_order(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_order, a, out, "order_get");
 }
 
 int sq_order_list(struct cspd_db *db, const char *customer, const char *partner, const char *after,
@@ -196,12 +191,7 @@ int sq_sub_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
                struct cspd_subscription *out) {
   PREP(s, "SELECT " SUB_COLS " FROM subscriptions WHERE id = ?1");
   sq_bind_text(s, 1, id);
-  int rc = sq_step_one(db, s, "sub_get");
-  if (rc != 0)
-    return rc;
-  read_sub(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_sub, a, out, "sub_get");
 }
 
 int sq_sub_list(struct cspd_db *db, const struct cspd_sub_filter *f, const char *after, int limit,
@@ -341,12 +331,7 @@ int sq_invoice_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
                    struct cspd_invoice *out) {
   PREP(s, "SELECT " INV_COLS " FROM invoices WHERE id = ?1");
   sq_bind_text(s, 1, id);
-  int rc = sq_step_one(db, s, "invoice_get");
-  if (rc != 0)
-    return rc;
-  read_invoice(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_invoice, a, out, "invoice_get");
 }
 
 int sq_invoice_list(struct cspd_db *db, const char *billed, const char *after, int limit,
@@ -436,12 +421,7 @@ int sq_transfer_get(struct cspd_db *db, const char *customer, const char *id, st
   PREP(s, "SELECT " TRF_COLS " FROM transfers WHERE customer_tenant_id = ?1 AND id = ?2");
   sq_bind_text(s, 1, customer);
   sq_bind_text(s, 2, id);
-  int rc = sq_step_one(db, s, "transfer_get");
-  if (rc != 0)
-    return rc;
-  read_transfer(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_transfer, a, out, "transfer_get");
 }
 
 int sq_transfer_list(struct cspd_db *db, const char *customer, struct cspd_arena *a,

@@ -41,6 +41,10 @@ typedef void (*row_reader)(sqlite3_stmt *s, struct cspd_arena *a, void *row);
 /** Read up to @a limit rows of @a size bytes each into an arena array. */
 int sq_list_rows(struct cspd_db *db, sqlite3_stmt *s, int limit, size_t size, row_reader read,
                  struct cspd_arena *a, void **out, int *n, const char *what);
+/** Read the one row of @a s into @a out with @a read: 0, NOTFOUND or an
+ * error; the statement is reset in every case. */
+int sq_get_row(struct cspd_db *db, sqlite3_stmt *s, row_reader read, struct cspd_arena *a,
+               void *out, const char *what);
 /** sqlite3 connection of the session (for sqlite3_changes, last_insert_rowid). */
 sqlite3 *sq_conn(struct cspd_db *db);
 

@@ -223,12 +223,7 @@ int sq_enrollment_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
                       struct cspd_enrollment *out) {
   PREP(s, "SELECT " ENR_COLS " FROM enrollments WHERE id = ?1");
   sq_bind_text(s, 1, id);
-  int rc = sq_step_one(db, s, "enrollment_get");
-  if (rc != 0)
-    return rc;
-  read_enrollment(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_enrollment, a, out, "enrollment_get");
 }
 
 int sq_enrollment_get_by_tenant(struct cspd_db *db, const char *tenant_id,
@@ -237,12 +232,7 @@ int sq_enrollment_get_by_tenant(struct cspd_db *db, const char *tenant_id,
   PREP(s, "SELECT " ENR_COLS " FROM enrollments WHERE tenant_id = ?1 AND program = ?2");
   sq_bind_text(s, 1, tenant_id);
   sq_bind_text(s, 2, program_names[program]);
-  int rc = sq_step_one(db, s, "enrollment_get_by_tenant");
-  if (rc != 0)
-    return rc;
-  read_enrollment(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_enrollment, a, out, "enrollment_get_by_tenant");
 }
 
 int sq_enrollment_list(struct cspd_db *db, enum cspd_mstate state, const char *after, int limit,
@@ -307,12 +297,7 @@ int sq_invitation_get(struct cspd_db *db, const char *id, struct cspd_arena *a,
                       struct cspd_invitation *out) {
   PREP(s, "SELECT " INV_COLS " FROM invitations WHERE id = ?1");
   sq_bind_text(s, 1, id);
-  int rc = sq_step_one(db, s, "invitation_get");
-  if (rc != 0)
-    return rc;
-  read_invitation(s, a, out);
-  sq_done(s);
-  return 0;
+  return sq_get_row(db, s, read_invitation, a, out, "invitation_get");
 }
 
 int sq_invitation_list(struct cspd_db *db, const char *provider, const char *mpn_id,
